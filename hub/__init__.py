@@ -1,0 +1,1 @@
+"""The Talent Card hub: the system of record behind the concierge."""

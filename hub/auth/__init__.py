@@ -1,0 +1,1 @@
+"""Holder login, bearer tokens, PIN and password hashing."""

@@ -1,0 +1,1 @@
+"""Inventory and bookings: availability, atomic capacity, reference codes."""

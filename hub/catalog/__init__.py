@@ -1,0 +1,1 @@
+"""The service catalog (12 areas, as YAML data), providers and what they offer."""

@@ -1,0 +1,1 @@
+"""The channel gateway: holders talk to the hub, the hub talks to Rasa."""

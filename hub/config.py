@@ -1,0 +1,59 @@
+"""The hub's configuration, read from the environment in one place.
+
+Secrets have no defaults: a local run generates them into `.env` on first start
+(see `scripts/stack.py`), tests pass their own.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+LOCAL_TZ = ZoneInfo("Asia/Shanghai")
+
+
+class ConfigError(RuntimeError):
+    """A required setting is missing or malformed."""
+
+
+def _required(env: dict[str, str], name: str) -> str:
+    value = env.get(name, "").strip()
+    if not value:
+        raise ConfigError(f"{name} is not set (see .env.example)")
+    return value
+
+
+@dataclass(frozen=True, kw_only=True)
+class Settings:
+    database_url: str
+    secret_key: str
+    service_token: str
+    rasa_url: str = "http://127.0.0.1:5005"
+    rasa_token: str = ""
+    token_ttl_minutes: int = 12 * 60
+    max_pin_failures: int = 5
+    pin_lockout_minutes: int = 15
+    max_message_chars: int = 2000
+    rasa_timeout_seconds: float = 30.0
+    inventory_days_ahead: int = 60
+    seed_dir: Path = field(default=REPO_ROOT / "hub" / "seed")
+
+    @classmethod
+    def from_env(cls, env: dict[str, str] | None = None) -> "Settings":
+        env = dict(os.environ if env is None else env)
+        return cls(
+            database_url=env.get("TCC_DATABASE_URL")
+            or f"sqlite:///{REPO_ROOT / 'var' / 'hub.db'}",
+            secret_key=_required(env, "TCC_SECRET_KEY"),
+            service_token=_required(env, "TCC_SERVICE_TOKEN"),
+            rasa_url=env.get("TCC_RASA_URL", "http://127.0.0.1:5005").rstrip("/"),
+            rasa_token=env.get("TCC_RASA_TOKEN", ""),
+            token_ttl_minutes=int(env.get("TCC_TOKEN_TTL_MINUTES", 12 * 60)),
+            max_message_chars=int(env.get("TCC_MAX_MESSAGE_CHARS", 2000)),
+            rasa_timeout_seconds=float(env.get("TCC_RASA_TIMEOUT_SECONDS", 30)),
+            inventory_days_ahead=int(env.get("TCC_INVENTORY_DAYS_AHEAD", 60)),
+            seed_dir=Path(env.get("TCC_SEED_DIR") or REPO_ROOT / "hub" / "seed"),
+        )

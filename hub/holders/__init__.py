@@ -1,0 +1,1 @@
+"""Holders, their cards and children, and the stewards assigned to them."""

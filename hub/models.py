@@ -1,0 +1,20 @@
+"""Every mapped class, imported in one place for Alembic and `create_all`."""
+
+from hub.bookings.models import Booking, InventorySlot
+from hub.catalog.models import Offering, Provider, ServiceArea
+from hub.chat.models import ChatMessage
+from hub.db import Base
+from hub.holders.models import Child, Holder, Steward
+
+__all__ = [
+    "Base",
+    "Booking",
+    "ChatMessage",
+    "Child",
+    "Holder",
+    "InventorySlot",
+    "Offering",
+    "Provider",
+    "ServiceArea",
+    "Steward",
+]
