@@ -25,14 +25,16 @@ class InventorySlot(Base):
 
     __tablename__ = "inventory_slots"
     __table_args__ = (
-        UniqueConstraint("provider_id", "offering_id", "starts_at"),
+        UniqueConstraint("provider_id", "area_code", "offering_id", "starts_at"),
         CheckConstraint("booked >= 0 AND booked <= capacity", name="booked_within_capacity"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     provider_id: Mapped[int] = mapped_column(ForeignKey("providers.id"), index=True)
-    # NULL when the slot is for the provider as a whole (a check-up morning is
-    # shared by all packages).
+    area_code: Mapped[str] = mapped_column(ForeignKey("service_areas.code"))
+    # NULL when the slot is for the provider's whole area (a check-up morning is
+    # shared by all packages); NULLs never collide in the unique constraint, so
+    # the inventory generator checks before it inserts.
     offering_id: Mapped[int | None] = mapped_column(ForeignKey("offerings.id"), nullable=True)
     starts_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     ends_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -33,17 +33,19 @@ class ServiceArea(Base):
     steward_handled: Mapped[bool] = mapped_column(Boolean, default=False)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
 
-    providers: Mapped[list[Provider]] = relationship(back_populates="area")
 
 
 class Provider(Base):
-    """A hospital, school, cinema, venue or office that serves an area."""
+    """A hospital, school, cinema, venue or office. One provider may serve
+    several areas (a hospital does check-ups and specialist clinics); what it
+    offers in each is its `offerings`, `areas` lists the codes."""
 
     __tablename__ = "providers"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(64), unique=True)
-    area_code: Mapped[str] = mapped_column(ForeignKey("service_areas.code"), index=True)
+    kind: Mapped[str] = mapped_column(String(32))  # hospital, school, cinema, venue, ...
+    areas: Mapped[list[str]] = mapped_column(JSON, default=list)
     name: Mapped[str] = mapped_column(String(256))
     name_zh: Mapped[str] = mapped_column(String(128), default="")
     # Other names holders use for it ("Tongji", "Putuo Central"): feeds the bot's
@@ -53,7 +55,6 @@ class Provider(Base):
     phone: Mapped[str] = mapped_column(String(32), default="")
     details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
-    area: Mapped[ServiceArea] = relationship(back_populates="providers")
     offerings: Mapped[list[Offering]] = relationship(
         back_populates="provider", order_by="Offering.id"
     )
@@ -64,10 +65,11 @@ class Offering(Base):
     department, a film, an event, a school grade, a tutoring course."""
 
     __tablename__ = "offerings"
-    __table_args__ = (UniqueConstraint("provider_id", "code"),)
+    __table_args__ = (UniqueConstraint("provider_id", "area_code", "code"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     provider_id: Mapped[int] = mapped_column(ForeignKey("providers.id"), index=True)
+    area_code: Mapped[str] = mapped_column(ForeignKey("service_areas.code"), index=True)
     code: Mapped[str] = mapped_column(String(64))
     name: Mapped[str] = mapped_column(String(256))
     aliases: Mapped[list[str]] = mapped_column(JSON, default=list)
