@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
+from datetime import time
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -26,6 +27,14 @@ def _required(env: dict[str, str], name: str) -> str:
     return value
 
 
+def _clock(value: str) -> time:
+    try:
+        hours, minutes = value.strip().split(":")
+        return time(int(hours), int(minutes))
+    except ValueError as exc:
+        raise ConfigError(f"expected HH:MM, got {value!r}") from exc
+
+
 @dataclass(frozen=True, kw_only=True)
 class Settings:
     database_url: str
@@ -39,6 +48,13 @@ class Settings:
     max_message_chars: int = 2000
     rasa_timeout_seconds: float = 30.0
     inventory_days_ahead: int = 60
+    # Reminders (issue 4): one scheduler per deployment, in the hub process.
+    scheduler_enabled: bool = True
+    quiet_hours_start: time = time(22, 0)
+    quiet_hours_end: time = time(7, 30)
+    # Seconds to wait before each retry of a failed delivery; its length is the
+    # number of retries.
+    reminder_retry_delays: tuple[float, ...] = (30, 60, 120, 300, 600, 1200)
     seed_dir: Path = field(default=REPO_ROOT / "hub" / "seed")
 
     @classmethod
@@ -55,5 +71,16 @@ class Settings:
             max_message_chars=int(env.get("TCC_MAX_MESSAGE_CHARS", 2000)),
             rasa_timeout_seconds=float(env.get("TCC_RASA_TIMEOUT_SECONDS", 30)),
             inventory_days_ahead=int(env.get("TCC_INVENTORY_DAYS_AHEAD", 60)),
+            scheduler_enabled=env.get("TCC_SCHEDULER_ENABLED", "true").lower()
+            not in ("0", "false", "no"),
+            quiet_hours_start=_clock(env.get("TCC_QUIET_HOURS_START", "22:00")),
+            quiet_hours_end=_clock(env.get("TCC_QUIET_HOURS_END", "07:30")),
+            reminder_retry_delays=tuple(
+                float(x)
+                for x in env.get(
+                    "TCC_REMINDER_RETRY_DELAYS", "30,60,120,300,600,1200"
+                ).split(",")
+                if x.strip()
+            ),
             seed_dir=Path(env.get("TCC_SEED_DIR") or REPO_ROOT / "hub" / "seed"),
         )
