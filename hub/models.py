@@ -5,6 +5,7 @@ from hub.catalog.models import Offering, Provider, ServiceArea
 from hub.chat.models import ChatMessage
 from hub.db import Base
 from hub.holders.models import Child, Holder, Steward
+from hub.reminders.models import Reminder
 
 __all__ = [
     "Base",
@@ -15,6 +16,7 @@ __all__ = [
     "InventorySlot",
     "Offering",
     "Provider",
+    "Reminder",
     "ServiceArea",
     "Steward",
 ]

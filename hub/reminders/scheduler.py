@@ -1,0 +1,233 @@
+"""The one reminder scheduler of a deployment: APScheduler 3.x with its jobs in
+the hub database, and the delivery of each reminder exactly once.
+
+Exactly once, because:
+- the `reminders` row is the truth; a job is only a wake-up call for it, and
+  `reconcile()` rebuilds the jobs from the rows at every start;
+- a job that fired while the hub was down runs at start (no misfire limit) and
+  decides by the row: delivered or cancelled rows are left alone, a passed
+  appointment is skipped with its reason;
+- the bot's words are written to the holder's log in the same transaction that
+  flips the row from `scheduled` to `delivered` with a conditional UPDATE, so two
+  runs of one job can never both log it.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable
+from datetime import datetime, timedelta
+
+from apscheduler.executors.pool import ThreadPoolExecutor
+from apscheduler.jobstores.base import JobLookupError
+from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
+from apscheduler.schedulers.background import BackgroundScheduler
+from sqlalchemy import Engine, select, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from hub.chat.models import ChatMessage
+from hub.db import session_scope, utcnow
+from hub.reminders import jobs
+from hub.reminders.delivery import DeliveryError, RasaReminderChannel
+from hub.reminders.models import DELIVERED, FAILED, SCHEDULED, SKIPPED, Reminder
+from hub.reminders.policy import QuietHours
+
+logger = logging.getLogger(__name__)
+
+JOB_FUNC = "hub.reminders.jobs:deliver_reminder"
+JOBS_TABLE = "apscheduler_jobs"
+
+
+class ReminderScheduler:
+    def __init__(
+        self,
+        *,
+        engine: Engine,
+        session_factory: sessionmaker[Session],
+        channel: RasaReminderChannel,
+        quiet: QuietHours,
+        retry_delays: tuple[float, ...],
+        notify: Callable[[int], None] = lambda holder_id: None,
+        clock: Callable[[], datetime] = utcnow,
+        workers: int = 8,
+    ) -> None:
+        self._sessions = session_factory
+        self._channel = channel
+        self.quiet = quiet
+        self._retry_delays = retry_delays
+        self._notify = notify
+        self._clock = clock
+        self._scheduler = BackgroundScheduler(
+            jobstores={"default": SQLAlchemyJobStore(engine=engine, tablename=JOBS_TABLE)},
+            executors={"default": ThreadPoolExecutor(max_workers=workers)},
+            job_defaults={
+                # A job that fired while the hub was down still runs at start,
+                # however late: deliver() judges whether it is still worth it.
+                "misfire_grace_time": None,
+                "coalesce": True,
+                "max_instances": 1,
+            },
+            timezone="UTC",
+        )
+
+    # -- life cycle -------------------------------------------------------
+
+    def start(self) -> None:
+        jobs.register(self)
+        # Paused until the jobs match the rows, so nothing fires on stale jobs.
+        self._scheduler.start(paused=True)
+        self.reconcile()
+        self._scheduler.resume()
+
+    def shutdown(self) -> None:
+        if self._scheduler.running:
+            self._scheduler.shutdown(wait=True)
+        jobs.register(None)
+        self._channel.close()
+
+    def reconcile(self) -> int:
+        """Make the job store mirror the `scheduled` rows; returns the job count."""
+        with session_scope(self._sessions) as session:
+            pending = {
+                r.id: r.run_at
+                for r in session.scalars(select(Reminder).where(Reminder.status == SCHEDULED))
+            }
+        for job in self._scheduler.get_jobs():
+            if job.id not in pending:
+                job.remove()
+        for rid, run_at in pending.items():
+            self._put_job(rid, run_at)
+        logger.info("reminder scheduler: %d pending reminders", len(pending))
+        return len(pending)
+
+    # -- keeping jobs in step with rows ------------------------------------
+
+    def sync(self, reminder_ids: Iterable[str]) -> None:
+        """Called after a commit that changed reminders: add, move or drop
+        their jobs to match the rows."""
+        ids = list(reminder_ids)
+        if not ids:
+            return
+        with session_scope(self._sessions) as session:
+            rows = {
+                r.id: r for r in session.scalars(select(Reminder).where(Reminder.id.in_(ids)))
+            }
+        for rid in ids:
+            row = rows.get(rid)
+            if row is not None and row.status == SCHEDULED:
+                self._put_job(rid, row.run_at)
+            else:
+                self._drop_job(rid)
+
+    def _put_job(self, rid: str, run_at: datetime) -> None:
+        self._scheduler.add_job(
+            JOB_FUNC,
+            trigger="date",
+            run_date=run_at,
+            id=rid,
+            args=[rid],
+            replace_existing=True,
+        )
+
+    def _drop_job(self, rid: str) -> None:
+        try:
+            self._scheduler.remove_job(rid)
+        except JobLookupError:
+            pass
+
+    # -- delivery -----------------------------------------------------------
+
+    def deliver(self, reminder_id: str) -> None:
+        """Run by the reminder's job. Every outcome is recorded on the row."""
+        now = self._clock()
+        with session_scope(self._sessions) as session:
+            reminder = session.get(Reminder, reminder_id)
+            if reminder is None or reminder.status != SCHEDULED:
+                return
+            booking = reminder.booking
+            starts_at = booking.slot.starts_at
+            if booking.status != "confirmed":
+                _finish(reminder, SKIPPED, "the booking was cancelled")
+                return
+            if starts_at <= now:
+                _finish(reminder, SKIPPED, "the appointment had already started")
+                return
+            if self.quiet.contains(now):
+                resume = self.quiet.end_after(now)
+                if resume >= starts_at:
+                    _finish(reminder, SKIPPED, "quiet hours last until the appointment")
+                    return
+                reminder.next_attempt_at = resume
+                retry_at: datetime | None = resume
+            else:
+                retry_at = None
+            conversation_id = booking.holder.conversation_id
+            reference, kind, note = booking.reference, reminder.kind, reminder.note
+            holder_id = booking.holder_id
+        if retry_at is not None:
+            self._put_job(reminder_id, retry_at)
+            return
+
+        try:
+            said = self._channel.say_reminder(
+                conversation_id=conversation_id, reference=reference, kind=kind, note=note
+            )
+        except DeliveryError as exc:
+            self._record_failure(reminder_id, str(exc), starts_at)
+            return
+
+        with session_scope(self._sessions) as session:
+            claimed = session.execute(
+                update(Reminder)
+                .where(Reminder.id == reminder_id, Reminder.status == SCHEDULED)
+                .values(
+                    status=DELIVERED,
+                    status_reason="",
+                    delivered_at=now,
+                    attempts=Reminder.attempts + 1,
+                    next_attempt_at=None,
+                    updated_at=now,
+                )
+            ).rowcount
+            if claimed != 1:
+                # Cancelled (or delivered by a twin run) while the bot spoke:
+                # the holder never sees these words.
+                return
+            for message in said:
+                session.add(
+                    ChatMessage(
+                        holder_id=holder_id,
+                        sender="bot",
+                        text=message["text"],
+                        payload={
+                            "buttons": message.get("buttons") or [],
+                            "reminder_id": reminder_id,
+                        },
+                        created_at=self._clock(),
+                    )
+                )
+        self._notify(holder_id)
+
+    def _record_failure(self, reminder_id: str, error: str, starts_at: datetime) -> None:
+        now = self._clock()
+        with session_scope(self._sessions) as session:
+            reminder = session.get(Reminder, reminder_id)
+            if reminder is None or reminder.status != SCHEDULED:
+                return
+            reminder.attempts += 1
+            reminder.last_error = error[:2000]
+            if reminder.attempts > len(self._retry_delays):
+                _finish(reminder, FAILED, f"gave up after {reminder.attempts} attempts")
+                return
+            retry_at = now + timedelta(seconds=self._retry_delays[reminder.attempts - 1])
+            if retry_at >= starts_at:
+                _finish(reminder, FAILED, "no time left to retry before the appointment")
+                return
+            reminder.next_attempt_at = retry_at
+        logger.warning("reminder %s failed (%s); retry at %s", reminder_id, error, retry_at)
+        self._put_job(reminder_id, retry_at)
+
+
+def _finish(reminder: Reminder, status: str, reason: str) -> None:
+    reminder.status, reminder.status_reason = status, reason
+    reminder.next_attempt_at = None

@@ -1,0 +1,134 @@
+"""Reminder rows for bookings: plan on booking, cancel, move, manage.
+
+These run inside the caller's transaction, so a booking and its reminders are
+committed together; the caller hands the returned ids to the scheduler after
+the commit (`ReminderScheduler.sync`).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from hub.bookings.models import Booking
+from hub.catalog.models import ServiceArea
+from hub.holders.models import Holder
+from hub.reminders import policy
+from hub.reminders.models import CANCELLED, SCHEDULED, SKIPPED, Reminder
+
+
+def reminder_id(booking: Booking, kind: str) -> str:
+    return f"{booking.reference}:{kind}"
+
+
+def plan_for_booking(
+    session: Session,
+    *,
+    booking: Booking,
+    quiet: policy.QuietHours,
+    now: datetime,
+    rules: list[dict] | None = None,
+) -> list[str]:
+    """Create or move the reminders of a confirmed booking; returns their ids.
+
+    `rules` defaults to the area's policy in the catalog. A reminder whose time
+    has already gone when the booking is made is recorded as skipped, so the
+    holder's list says why there is none.
+    """
+    if rules is None:
+        area = session.get(ServiceArea, booking.area_code)
+        rules = list(area.reminder_policy) if area else []
+    ids = []
+    for planned in policy.plan(rules=rules, starts_at=booking.slot.starts_at, quiet=quiet):
+        rid = reminder_id(booking, planned.kind)
+        reminder = session.get(Reminder, rid)
+        if reminder is None:
+            reminder = Reminder(
+                id=rid, booking_id=booking.id, holder_id=booking.holder_id, kind=planned.kind
+            )
+            session.add(reminder)
+        reminder.note = planned.note
+        reminder.due_at = planned.due_at
+        reminder.send_at = planned.send_at
+        reminder.attempts = 0
+        reminder.next_attempt_at = None
+        reminder.last_error = ""
+        reminder.delivered_at = None
+        if planned.send_at <= now:
+            reminder.status, reminder.status_reason = SKIPPED, "its time had passed when booked"
+        else:
+            reminder.status, reminder.status_reason = SCHEDULED, ""
+        ids.append(rid)
+    session.flush()
+    return ids
+
+
+def cancel_for_booking(session: Session, *, booking: Booking, reason: str) -> list[str]:
+    """Cancel what is still pending for a booking; returns the ids to unschedule."""
+    pending = session.scalars(
+        select(Reminder).where(Reminder.booking_id == booking.id, Reminder.status == SCHEDULED)
+    ).all()
+    for reminder in pending:
+        reminder.status, reminder.status_reason = CANCELLED, reason
+    session.flush()
+    return [r.id for r in pending]
+
+
+def replan_for_booking(
+    session: Session, *, booking: Booking, quiet: policy.QuietHours, now: datetime
+) -> list[str]:
+    """After a reschedule: every reminder the booking had moves with it,
+    including extra ones the holder asked for; ones turned off stay off."""
+    existing = session.scalars(select(Reminder).where(Reminder.booking_id == booking.id)).all()
+    turned_off = {r.kind for r in existing if r.status == CANCELLED}
+    area = session.get(ServiceArea, booking.area_code)
+    rules = [r for r in (area.reminder_policy if area else []) if r["id"] not in turned_off]
+    extras = [
+        policy.extra_rule(int(r.kind.removeprefix("extra_").removesuffix("m")))
+        for r in existing
+        if r.kind.startswith("extra_") and r.kind not in turned_off
+    ]
+    return plan_for_booking(session, booking=booking, quiet=quiet, now=now, rules=rules + extras)
+
+
+def list_for_holder(
+    session: Session, *, holder: Holder, reference: str | None = None
+) -> list[Reminder]:
+    query = (
+        select(Reminder)
+        .join(Booking, Reminder.booking_id == Booking.id)
+        .where(Reminder.holder_id == holder.id)
+        .order_by(Reminder.send_at)
+    )
+    if reference is not None:
+        query = query.where(Booking.reference == reference)
+    return list(session.scalars(query).all())
+
+
+def turn_off(session: Session, *, holder: Holder, reference: str | None = None) -> list[str]:
+    """The holder turns reminders off for one booking, or all of theirs."""
+    pending = [r for r in list_for_holder(session, holder=holder, reference=reference)
+               if r.status == SCHEDULED]
+    for reminder in pending:
+        reminder.status, reminder.status_reason = CANCELLED, "turned off by the holder"
+    session.flush()
+    return [r.id for r in pending]
+
+
+def add_extra(
+    session: Session,
+    *,
+    booking: Booking,
+    minutes_before: int,
+    quiet: policy.QuietHours,
+    now: datetime,
+) -> Reminder:
+    """One more reminder the holder asked for ("remind me 3 hours before")."""
+    (rid,) = plan_for_booking(
+        session, booking=booking, quiet=quiet, now=now, rules=[policy.extra_rule(minutes_before)]
+    )
+    reminder = session.get(Reminder, rid)
+    assert reminder is not None
+    return reminder
