@@ -34,7 +34,7 @@ export PIP_ROOT_USER_ACTION := ignore
 export PIP_NO_INPUT := 1
 export PIP_PROGRESS_BAR := off
 
-.PHONY: help setup run train test validate test-bot test-stories test-hub bench lint types clean distclean
+.PHONY: help setup model-path run train test validate test-bot test-stories test-hub bench lint types clean distclean
 
 help: ## Show this help
 	@echo "Talent Card Concierge. Usage: make <target>"
@@ -65,6 +65,9 @@ $(BOT_READY): bot/requirements.lock
 	$(BOT_PY) -m pip install --quiet --upgrade pip wheel
 	$(BOT_PY) -m pip install --quiet -r bot/requirements.lock
 	@touch $@
+
+model-path: ## Print the path of the model for the current training data
+	@echo $(MODEL)
 
 train: $(MODEL) ## Train the Rasa model if its inputs changed
 	@echo "Model: $(MODEL)"
