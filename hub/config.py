@@ -58,7 +58,7 @@ class Settings:
     seed_dir: Path = field(default=REPO_ROOT / "hub" / "seed")
 
     @classmethod
-    def from_env(cls, env: dict[str, str] | None = None) -> "Settings":
+    def from_env(cls, env: dict[str, str] | None = None) -> Settings:
         env = dict(os.environ if env is None else env)
         return cls(
             database_url=env.get("TCC_DATABASE_URL")

@@ -1,0 +1,54 @@
+"""`Area` and `Provider` as docs/hub-api.md shows them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from hub.catalog.models import Offering, Provider, ServiceArea
+
+
+def area_out(area: ServiceArea) -> dict[str, Any]:
+    return {
+        "code": area.code,
+        "number": area.number,
+        "name": area.name,
+        "name_zh": area.name_zh,
+        "kind": area.kind,
+        "department": area.department,
+        "summary": area.summary,
+        "description": area.description,
+        "eligibility": area.eligibility,
+        "what_to_bring": list(area.what_to_bring or []),
+        "fields": list(area.fields or []),
+        "steward_handled": area.steward_handled,
+    }
+
+
+def offering_out(offering: Offering) -> dict[str, Any]:
+    return {
+        "code": offering.code,
+        "area_code": offering.area_code,
+        "name": offering.name,
+        "aliases": list(offering.aliases or []),
+        "description": offering.description,
+        "details": offering.details or {},
+    }
+
+
+def provider_out(provider: Provider, *, area_code: str | None = None) -> dict[str, Any]:
+    """With `area_code`, only the offerings of that area."""
+    return {
+        "code": provider.code,
+        "kind": provider.kind,
+        "name": provider.name,
+        "name_zh": provider.name_zh,
+        "aliases": list(provider.aliases or []),
+        "address": provider.address,
+        "phone": provider.phone,
+        "areas": list(provider.areas or []),
+        "offerings": [
+            offering_out(o)
+            for o in provider.offerings
+            if area_code is None or o.area_code == area_code
+        ],
+    }

@@ -1,0 +1,1 @@
+"""The minimal web chat page served at `/`."""
