@@ -33,7 +33,8 @@ import yaml
 from scripts.model_hash import model_hash, model_path
 from scripts.stack import BOT_BIN, REPO_ROOT, Ports, Secrets, Stack
 
-SCRIPT = ("hi", "what can you do", "I want to book a physical check-up", "bye")
+# Ends with "forget it" (the stop intent) so each round leaves the check-up form.
+SCRIPT = ("hi", "what can you do", "I want to book a physical check-up", "forget it")
 BENCH_PIN = "900900"
 CONCURRENCY = (1, 8)
 TIMEOUT = 120

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import secrets
 import signal
 import sys
 import time
@@ -18,6 +19,10 @@ from scripts.model_hash import model_path
 from scripts.stack import REPO_ROOT, Ports, Secrets, Stack, StackError, port_in_use
 
 SECRET_NAMES = ("TCC_SECRET_KEY", "TCC_SERVICE_TOKEN", "TCC_RASA_TOKEN")
+# The seeded stewards' console password on this machine (hub/stewards/cli.py);
+# generated like the secrets, but handed to the hub as a plain setting.
+DEMO_STAFF_PASSWORD = "TCC_DEMO_STAFF_PASSWORD"
+GENERATED = (*SECRET_NAMES, DEMO_STAFF_PASSWORD)
 DEFAULT_PORTS = {"TCC_HUB_PORT": 8000, "TCC_RASA_PORT": 5005, "TCC_ACTIONS_PORT": 5055}
 
 
@@ -39,10 +44,15 @@ def load_settings(dotenv: Path) -> dict[str, str]:
     """Environment over `.env`; missing secrets are generated and saved to `.env`."""
     settings = read_dotenv(dotenv)
     settings.update({k: v for k, v in os.environ.items() if k.startswith("TCC_")})
-    missing = [name for name in SECRET_NAMES if not settings.get(name)]
+    missing = [name for name in GENERATED if not settings.get(name)]
     if missing:
         fresh = Secrets.generate()
-        generated = dict(zip(SECRET_NAMES, (fresh.secret_key, fresh.service_token, fresh.rasa_token)))
+        generated = {
+            "TCC_SECRET_KEY": fresh.secret_key,
+            "TCC_SERVICE_TOKEN": fresh.service_token,
+            "TCC_RASA_TOKEN": fresh.rasa_token,
+            DEMO_STAFF_PASSWORD: secrets.token_urlsafe(12),
+        }
         new = {name: generated[name] for name in missing}
         is_new_file = not dotenv.exists()
         with dotenv.open("a") as fh:
