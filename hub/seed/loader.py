@@ -133,13 +133,13 @@ def load_holders(session: Session, *, seed_dir: Path) -> int:
     """Upsert stewards and demo holders with their children; returns how many holders."""
     seeded = read_holders(seed_dir)
     stewards = {s.username: s for s in session.scalars(select(Steward))}
-    for seed in seeded.stewards:
-        steward = stewards.get(seed.username)
+    for staff in seeded.stewards:
+        steward = stewards.get(staff.username)
         if steward is None:
-            steward = stewards[seed.username] = Steward(username=seed.username)
+            steward = stewards[staff.username] = Steward(username=staff.username)
             session.add(steward)
         # Passwords and `active` belong to the staff console, not to this file.
-        _assign(steward, seed.model_dump(include={"name", "email", "phone", "role"}))
+        _assign(steward, staff.model_dump(include={"name", "email", "phone", "role"}))
     holders = {h.card_number: h for h in session.scalars(select(Holder))}
     for seed in seeded.holders:
         holder = holders.get(seed.card_number)

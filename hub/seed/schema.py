@@ -43,7 +43,7 @@ class SeedError(ValueError):
 
 # Pydantic reports ValueError as a validation error but lets TypeError escape.
 def _clock(value: object) -> object:
-    # YAML 1.1 reads an unquoted 07:30 as the number 450 (base-60).
+    # YAML 1.1 reads an unquoted 19:00 as the number 1140 (base 60).
     if not isinstance(value, str):
         raise ValueError(f'write times in quotes, like "07:30" (got {value!r})')  # noqa: TRY004
     if not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", value):
