@@ -110,9 +110,10 @@ def main(argv: list[str] | None = None) -> int:
               file=sys.stderr)
         return 1
 
+    # Everything else reaches the processes as given; empty means "default".
     passthrough = {
         k: v for k, v in settings.items()
-        if k.startswith("TCC_") and k not in SECRET_NAMES and k not in DEFAULT_PORTS
+        if k.startswith("TCC_") and v and k not in SECRET_NAMES and k not in DEFAULT_PORTS
     }
     stack = Stack(
         model=args.model or model_path(),
