@@ -1,0 +1,1 @@
+"""The staff console: one static page, its script and stylesheet, at /console."""
