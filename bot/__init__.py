@@ -1,0 +1,1 @@
+"""The conversation layer: Rasa training data in `data/`, custom actions in `actions/`."""

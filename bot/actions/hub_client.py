@@ -1,0 +1,279 @@
+"""The one client the actions use to talk to the hub's service API (docs/hub-api.md).
+
+Every call has a (connect, read) timeout. Only calls that are safe to repeat are
+retried: GETs, and POSTs that carry an Idempotency-Key (the hub answers a repeated
+key with the booking it already made). Every failure becomes one of four
+exceptions, which the actions turn into replies from domain.yml.
+
+The client is blocking (`requests`); actions call it through `call_hub`, which
+runs it on a worker thread so the action server's event loop keeps serving other
+conversations meanwhile.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import logging
+import threading
+import time
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import requests
+from requests.adapters import HTTPAdapter
+from urllib3.util.retry import Retry
+
+from bot.actions.config import BotSettings, ConfigError
+
+logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+CATALOG_TTL_SECONDS = 60.0
+
+
+class HubError(Exception):
+    """Base of everything the client raises."""
+
+
+class HubUnavailable(HubError):
+    """The hub did not answer usefully: down, slow, 5xx, or misconfigured."""
+
+
+class NotFound(HubError):
+    def __init__(self, code: str, detail: str) -> None:
+        super().__init__(detail)
+        self.code = code
+        self.detail = detail
+
+
+class SlotFull(HubError):
+    def __init__(self, alternatives: list[dict[str, Any]], detail: str = "") -> None:
+        super().__init__(detail or "slot full")
+        self.alternatives = alternatives
+
+
+class Rejected(HubError):
+    """A 4xx the holder's request caused (date in the past, conflicting key...)."""
+
+    def __init__(self, code: str, detail: str, status: int = 400) -> None:
+        super().__init__(f"{status} {code}: {detail}")
+        self.code = code
+        self.detail = detail
+        self.status = status
+
+
+def _session(*, token: str, retries: int) -> requests.Session:
+    session = requests.Session()
+    session.headers.update({"Authorization": f"Bearer {token}", "Accept": "application/json"})
+    if retries:
+        retry = Retry(
+            total=retries,
+            connect=retries,
+            read=retries,
+            status=retries,
+            backoff_factor=0.2,
+            status_forcelist=(502, 503, 504),
+            # Only sessions for repeatable calls get this adapter, so POST is
+            # listed on purpose: those POSTs carry an Idempotency-Key.
+            allowed_methods=frozenset({"GET", "POST"}),
+            raise_on_status=False,
+        )
+        adapter = HTTPAdapter(max_retries=retry)
+    else:
+        adapter = HTTPAdapter(max_retries=0)
+    session.mount("http://", adapter)
+    session.mount("https://", adapter)
+    return session
+
+
+class HubClient:
+    """Calls the hub for one deployment. Thread-safe enough for our use: the
+    sessions keep no cookies and urllib3's connection pools are thread-safe."""
+
+    def __init__(
+        self,
+        *,
+        base_url: str,
+        timeout: tuple[float, float],
+        repeatable: requests.Session,
+        once: requests.Session,
+    ) -> None:
+        self._base_url = base_url.rstrip("/")
+        self._timeout = timeout
+        self._repeatable = repeatable
+        self._once = once
+        self._catalog: dict[str, tuple[float, dict[str, Any]]] = {}
+        self._catalog_lock = threading.Lock()
+
+    # -- transport ---------------------------------------------------------
+
+    def _request(
+        self,
+        session: requests.Session,
+        method: str,
+        path: str,
+        **kwargs: Any,
+    ) -> Any:
+        url = f"{self._base_url}{path}"
+        try:
+            response = session.request(method, url, timeout=self._timeout, **kwargs)
+        except requests.RequestException as exc:
+            logger.warning("hub %s %s failed: %s", method, path, exc)
+            raise HubUnavailable(str(exc)) from exc
+        try:
+            response.raise_for_status()
+        except requests.HTTPError as exc:
+            raise self._error_for(response, method, path) from exc
+        try:
+            return response.json()
+        except ValueError as exc:
+            logger.error("hub %s %s answered non-JSON", method, path)
+            raise HubUnavailable("hub answered non-JSON") from exc
+
+    @staticmethod
+    def _error_for(response: requests.Response, method: str, path: str) -> HubError:
+        try:
+            body = response.json()
+        except ValueError:
+            body = {}
+        if not isinstance(body, dict):
+            body = {}
+        status = response.status_code
+        code = str(body.get("code") or status)
+        detail = str(body.get("detail") or response.reason or "")
+        if status >= 500:
+            logger.warning("hub %s %s answered %s", method, path, status)
+            return HubUnavailable(f"{status} {detail}")
+        if status in (401, 403):
+            # Our token is wrong: nothing the holder can fix, so it reads as
+            # "unavailable" to them and as an error in the log for us.
+            logger.error("hub refused the service token on %s %s: %s", method, path, code)
+            return HubUnavailable(f"{status} {code}")
+        if status == 404:
+            return NotFound(code, detail)
+        if status == 409 and code == "slot_full":
+            return SlotFull(list(body.get("alternatives") or []), detail)
+        return Rejected(code, detail, status)
+
+    # -- catalog -----------------------------------------------------------
+
+    def area(self, area_code: str) -> dict[str, Any]:
+        """The area with its providers and their offerings in it; cached
+        briefly, since every question in a form needs it."""
+        now = time.monotonic()
+        with self._catalog_lock:
+            cached = self._catalog.get(area_code)
+            if cached and now - cached[0] < CATALOG_TTL_SECONDS:
+                return cached[1]
+        area = self._request(self._repeatable, "GET", f"/api/v1/service/catalog/{area_code}")
+        with self._catalog_lock:
+            self._catalog[area_code] = (now, area)
+        return area
+
+    # -- availability and bookings ----------------------------------------
+
+    def availability(
+        self,
+        *,
+        area: str,
+        provider: str,
+        date: str,
+        offering: str | None = None,
+        quantity: int = 1,
+    ) -> dict[str, Any]:
+        params: dict[str, Any] = {"area": area, "provider": provider, "date": date}
+        if offering:
+            params["offering"] = offering
+        if quantity != 1:
+            params["quantity"] = quantity
+        return self._request(
+            self._repeatable, "GET", "/api/v1/service/availability", params=params
+        )
+
+    def create_booking(
+        self,
+        *,
+        conversation_id: str,
+        slot_id: int,
+        offering: str | None,
+        idempotency_key: str,
+        quantity: int = 1,
+        details: dict[str, Any] | None = None,
+    ) -> dict[str, Any]:
+        """Book; safe to retry because the hub deduplicates on the key."""
+        return self._request(
+            self._repeatable,
+            "POST",
+            f"/api/v1/service/conversations/{conversation_id}/bookings",
+            json={
+                "slot_id": slot_id,
+                "offering": offering,
+                "quantity": quantity,
+                "details": details or {},
+            },
+            headers={"Idempotency-Key": idempotency_key},
+        )
+
+    def bookings(self, *, conversation_id: str, status: str | None = None) -> list[dict[str, Any]]:
+        params = {"status": status} if status else None
+        body = self._request(
+            self._repeatable,
+            "GET",
+            f"/api/v1/service/conversations/{conversation_id}/bookings",
+            params=params,
+        )
+        return list(body.get("bookings") or [])
+
+    def booking(self, *, conversation_id: str, reference: str) -> dict[str, Any]:
+        return self._request(
+            self._repeatable,
+            "GET",
+            f"/api/v1/service/conversations/{conversation_id}/bookings/{reference}",
+        )
+
+    def cancel_booking(self, *, conversation_id: str, reference: str) -> dict[str, Any]:
+        # No key on this POST, so it is sent once; the caller may check the
+        # booking's status afterwards instead of retrying blindly.
+        return self._request(
+            self._once,
+            "POST",
+            f"/api/v1/service/conversations/{conversation_id}/bookings/{reference}/cancel",
+        )
+
+    def profile(self, *, conversation_id: str) -> dict[str, Any]:
+        return self._request(
+            self._repeatable, "GET", f"/api/v1/service/conversations/{conversation_id}/profile"
+        )
+
+
+def build_hub_client(settings: BotSettings) -> HubClient:
+    return HubClient(
+        base_url=settings.hub_url,
+        timeout=settings.timeout,
+        repeatable=_session(token=settings.service_token, retries=settings.retries),
+        once=_session(token=settings.service_token, retries=0),
+    )
+
+
+@functools.lru_cache(maxsize=1)
+def get_hub_client() -> HubClient:
+    """The process's client, built on first use (never at import time).
+    Tests call `get_hub_client.cache_clear()` after changing the environment."""
+    return build_hub_client(BotSettings.from_env())
+
+
+async def call_hub(method: Callable[..., T], /, **kwargs: Any) -> T:
+    """Run a blocking client call on a worker thread, off the event loop, so
+    one slow hub answer never stalls the other conversations."""
+    return await asyncio.to_thread(method, **kwargs)
+
+
+def hub() -> HubClient:
+    """The client, or HubUnavailable if the action server is misconfigured."""
+    try:
+        return get_hub_client()
+    except ConfigError as exc:
+        logger.error("cannot build the hub client: %s", exc)
+        raise HubUnavailable(str(exc)) from exc
