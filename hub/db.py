@@ -41,6 +41,11 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.astimezone(UTC)
 
 
+# The largest integer SQLite (and a PostgreSQL bigint) can hold: ids from the
+# outside are checked against it, or the driver fails with an OverflowError.
+MAX_DB_INT = 2**63 - 1
+
+
 def utcnow() -> datetime:
     return datetime.now(UTC)
 

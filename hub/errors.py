@@ -66,7 +66,6 @@ class InvalidRequest(HubError):
 
 
 _HTTP_CODES = {
-    400: "bad_request",
     401: "not_authenticated",
     403: "forbidden",
     404: "not_found",
@@ -117,6 +116,9 @@ async def _on_http_exception(_: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     detail = exc.detail if isinstance(exc.detail, str) else "The request failed."
     code = _HTTP_CODES.get(exc.status_code, "http_error")
+    if exc.status_code == 400:
+        # FastAPI's own 400 is a body it could not decode (not UTF-8, ...).
+        detail, code = "The request body is not valid JSON.", "invalid_json"
     return JSONResponse(
         {"detail": detail, "code": code},
         status_code=exc.status_code,

@@ -12,6 +12,7 @@ from typing import Any
 import jwt
 
 from hub.config import Settings
+from hub.db import MAX_DB_INT
 from hub.errors import NotAuthenticated
 
 HOLDER = "holder"
@@ -47,6 +48,9 @@ def holder_id_from(claims: dict[str, Any]) -> int:
     if claims.get("typ") != HOLDER:
         raise NotAuthenticated()
     try:
-        return int(claims["sub"])
+        holder_id = int(claims["sub"])
     except (TypeError, ValueError) as exc:
         raise NotAuthenticated() from exc
+    if not 0 < holder_id <= MAX_DB_INT:
+        raise NotAuthenticated()
+    return holder_id

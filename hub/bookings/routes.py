@@ -13,6 +13,7 @@ from hub.auth.deps import service_caller
 from hub.bookings import engine
 from hub.bookings.serializers import booking_out, slot_out
 from hub.catalog.serializers import provider_out
+from hub.db import MAX_DB_INT
 from hub.deps import NowDep, SessionDep
 from hub.holders.profile import holder_for_conversation
 
@@ -25,7 +26,7 @@ MAX_DETAILS_BYTES = 4096
 
 
 class BookingCreate(BaseModel):
-    slot_id: int
+    slot_id: int = Field(ge=1, le=MAX_DB_INT)
     offering: str | None = Field(default=None, max_length=64)
     quantity: int = Field(default=1, ge=1, le=MAX_QUANTITY)
     details: dict[str, Any] = Field(default_factory=dict)

@@ -25,7 +25,7 @@ from hub.chat.log import (
     message_out,
     messages_after,
 )
-from hub.db import session_scope
+from hub.db import MAX_DB_INT, session_scope
 from hub.deps import SessionDep, get_now, get_session_factory, get_settings
 from hub.errors import HubError, InvalidRequest
 
@@ -88,7 +88,7 @@ async def post_message(request: Request, holder: HolderDep) -> dict[str, Any]:
 def get_messages(
     holder: HolderDep,
     session: SessionDep,
-    after: Annotated[int, Query(ge=0)] = 0,
+    after: Annotated[int, Query(ge=0, le=MAX_DB_INT)] = 0,
 ) -> dict[str, Any]:
     rows = messages_after(session, holder_id=holder.id, after=after, limit=HISTORY_LIMIT)
     return {"messages": [message_out(row) for row in rows]}

@@ -117,3 +117,13 @@ def test_service_api_refuses_holder_tokens_and_missing_tokens(client, service):
 
 def test_service_token_is_not_a_holder_token(client, service):
     assert_error(client.get("/api/v1/me", headers=service), 401, "not_authenticated")
+
+
+def test_a_signed_token_with_an_absurd_subject_gets_401(client, settings):
+    for sub in ["99999999999999999999999", "-1", "li"]:
+        token = jwt.encode(
+            {"sub": sub, "typ": "holder", "exp": utcnow() + timedelta(hours=1)},
+            settings.secret_key, algorithm="HS256",
+        )
+        response = client.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"})
+        assert_error(response, 401, "not_authenticated")
