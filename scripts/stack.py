@@ -61,7 +61,13 @@ class Ports:
 
     @classmethod
     def free(cls) -> Ports:
-        return cls(hub=free_port(), rasa=free_port(), actions=free_port())
+        # All three sockets open at once, so the OS cannot hand out one port twice.
+        with contextlib.ExitStack() as held:
+            socks = [held.enter_context(socket.socket()) for _ in range(3)]
+            for sock in socks:
+                sock.bind((LOOPBACK, 0))
+            hub, rasa, actions = (int(s.getsockname()[1]) for s in socks)
+        return cls(hub=hub, rasa=rasa, actions=actions)
 
 
 def free_port() -> int:
