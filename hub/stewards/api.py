@@ -69,13 +69,14 @@ def me(staff: StaffDep, now: NowDep, hours: OfficeHoursDep) -> dict[str, Any]:
 @router.get("/stewards")
 def stewards(staff: StaffDep, session: SessionDep) -> dict[str, Any]:
     """Active staff with their live workload, for the supervisor's reassign menu."""
-    load = dict(
-        session.execute(
+    load = {
+        steward_id: count
+        for steward_id, count in session.execute(
             select(Escalation.steward_id, func.count())
             .where(Escalation.status.in_(LIVE_STATUSES))
             .group_by(Escalation.steward_id)
         ).tuples()
-    )
+    }
     people = session.scalars(select(Steward).where(Steward.active).order_by(Steward.name))
     return {"stewards": [{**(views.staff_out(s) or {}), "live_escalations": load.get(s.id, 0)}
                          for s in people]}

@@ -129,7 +129,7 @@ def claim(session: Session, *, escalation: Escalation, staff: Steward, now: date
     if escalation.status != "open":
         raise InvalidTransition(
             f"Only an open escalation can be claimed; this one is {escalation.status}.",
-            status=escalation.status,
+            escalation_status=escalation.status,
         )
     from_shared = escalation.steward_id is None
     _take(escalation, staff=staff, now=now)
@@ -143,7 +143,7 @@ def hold(session: Session, *, escalation: Escalation, staff: Steward, now: datet
     if escalation.status != "claimed":
         raise InvalidTransition(
             f"Only a claimed escalation can be put on hold; this one is {escalation.status}.",
-            status=escalation.status,
+            escalation_status=escalation.status,
         )
     escalation.status = "waiting_holder"
     escalation.updated_at = now
@@ -250,7 +250,7 @@ def _require_live(escalation: Escalation, verb: str) -> None:
     if escalation.status not in LIVE_STATUSES:
         raise InvalidTransition(
             f"This escalation is already resolved and cannot be {verb}.",
-            status=escalation.status,
+            escalation_status=escalation.status,
         )
 
 
