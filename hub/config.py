@@ -35,6 +35,17 @@ def _clock(value: str) -> time:
         raise ConfigError(f"expected HH:MM, got {value!r}") from exc
 
 
+def database_url_from_env(env: dict[str, str] | None = None) -> str:
+    """The database URL alone: migrations and seeding need no secrets."""
+    env = dict(os.environ if env is None else env)
+    return env.get("TCC_DATABASE_URL") or f"sqlite:///{REPO_ROOT / 'var' / 'hub.db'}"
+
+
+def seed_dir_from_env(env: dict[str, str] | None = None) -> Path:
+    env = dict(os.environ if env is None else env)
+    return Path(env.get("TCC_SEED_DIR") or REPO_ROOT / "hub" / "seed")
+
+
 @dataclass(frozen=True, kw_only=True)
 class Settings:
     database_url: str
@@ -61,8 +72,7 @@ class Settings:
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
         env = dict(os.environ if env is None else env)
         return cls(
-            database_url=env.get("TCC_DATABASE_URL")
-            or f"sqlite:///{REPO_ROOT / 'var' / 'hub.db'}",
+            database_url=database_url_from_env(env),
             secret_key=_required(env, "TCC_SECRET_KEY"),
             service_token=_required(env, "TCC_SERVICE_TOKEN"),
             rasa_url=env.get("TCC_RASA_URL", "http://127.0.0.1:5005").rstrip("/"),
@@ -82,5 +92,5 @@ class Settings:
                 ).split(",")
                 if x.strip()
             ),
-            seed_dir=Path(env.get("TCC_SEED_DIR") or REPO_ROOT / "hub" / "seed"),
+            seed_dir=seed_dir_from_env(env),
         )

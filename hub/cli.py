@@ -1,0 +1,115 @@
+"""`python -m hub <command>`: migrate, seed, demo-holders, serve.
+
+Only `serve` needs the secrets; the others read just the database URL and the
+seed directory, so set-up can run before `.env` is complete.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+from collections.abc import Sequence
+
+from hub.config import (
+    ConfigError,
+    database_url_from_env,
+    seed_dir_from_env,
+)
+from hub.db import make_engine, make_session_factory, utcnow
+
+
+def _migrate(_: argparse.Namespace) -> int:
+    from hub.schema import upgrade_to_head
+
+    url = database_url_from_env()
+    upgrade_to_head(database_url=url)
+    print(f"database at the latest schema: {_safe(url)}")
+    return 0
+
+
+def _seed(args: argparse.Namespace) -> int:
+    from hub.clock import local_date
+    from hub.seed.loader import seed_database
+
+    engine = make_engine(database_url_from_env())
+    try:
+        counts = seed_database(
+            make_session_factory(engine),
+            seed_dir=seed_dir_from_env(),
+            today=local_date(utcnow()),
+            days_ahead=args.days_ahead,
+        )
+    finally:
+        engine.dispose()
+    print("seeded: " + ", ".join(f"{n} {what}" for what, n in counts.items()))
+    return 0
+
+
+def _demo_holders(_: argparse.Namespace) -> int:
+    from hub.seed.loader import demo_holders
+
+    holders = demo_holders(seed_dir=seed_dir_from_env())
+    width = max((len(h["card_number"]) for h in holders), default=11)
+    print(f"  {'Card number':<{width}}  {'PIN':<8}  Name")
+    for holder in holders:
+        print(f"  {holder['card_number']:<{width}}  {holder['pin']:<8}  {holder['name']}")
+    return 0
+
+
+def _serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from hub.config import Settings
+
+    Settings.from_env()  # fail here, with a clear message, before uvicorn starts
+    uvicorn.run(
+        "hub.app:app_from_env",
+        factory=True,
+        host=args.host,
+        port=args.port,
+        log_level=args.log_level,
+        # The web page and the bot call the hub directly: no proxy headers to trust.
+        proxy_headers=False,
+    )
+    return 0
+
+
+def _safe(url: str) -> str:
+    """The URL without its password, for printing."""
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m hub", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    commands.add_parser("migrate", help="upgrade the database to the latest schema") \
+        .set_defaults(run=_migrate)
+    seed = commands.add_parser("seed", help="load the seed files and roll inventory forward")
+    seed.add_argument("--days-ahead", type=int,
+                      default=int(os.environ.get("TCC_INVENTORY_DAYS_AHEAD") or 60),
+                      help="days of inventory (default TCC_INVENTORY_DAYS_AHEAD or 60)")
+    seed.set_defaults(run=_seed)
+    commands.add_parser("demo-holders", help="print the demo holders' cards and PINs") \
+        .set_defaults(run=_demo_holders)
+    serve = commands.add_parser("serve", help="run the hub's HTTP server")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--log-level", default="info")
+    serve.set_defaults(run=_serve)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.run(args))
+    except ConfigError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
