@@ -22,7 +22,7 @@ from hub.holders.models import Steward
 from hub.stewards import access, actions, auth, service, views
 from hub.stewards.deps import OfficeHoursDep, StaffDep
 from hub.stewards.errors import NotFound
-from hub.stewards.models import LIVE_STATUSES, STATUSES, Escalation
+from hub.stewards.models import LIVE_STATUSES, STATUSES, Escalation, StewardPresence
 from hub.stewards.office_hours import is_staffed, next_staffed_time
 from hub.stewards.stream import router as stream_router
 
@@ -45,6 +45,10 @@ class ResolveRequest(BaseModel):
     outcome: str = Field(min_length=1, max_length=service.MAX_OUTCOME_CHARS)
 
 
+class AwayRequest(BaseModel):
+    away: bool
+
+
 class ReassignRequest(BaseModel):
     # A steward's username, or null for the shared queue.
     steward: str | None
@@ -61,8 +65,12 @@ def login(
 
 
 @router.get("/me")
-def me(staff: StaffDep, now: NowDep, hours: OfficeHoursDep) -> dict[str, Any]:
-    return {"staff": views.staff_out(staff), "staffed_now": is_staffed(now, hours=hours),
+def me(
+    staff: StaffDep, session: SessionDep, now: NowDep, hours: OfficeHoursDep
+) -> dict[str, Any]:
+    return {"staff": views.staff_out(staff),
+            "away": service.steward_is_away(session, steward_id=staff.id),
+            "staffed_now": is_staffed(now, hours=hours),
             "next_staffed_at": local_iso(next_staffed_time(now, hours=hours))}
 
 
@@ -77,9 +85,24 @@ def stewards(staff: StaffDep, session: SessionDep) -> dict[str, Any]:
             .group_by(Escalation.steward_id)
         ).tuples()
     }
+    away = set(session.scalars(select(StewardPresence.steward_id).where(StewardPresence.away)))
     people = session.scalars(select(Steward).where(Steward.active).order_by(Steward.name))
-    return {"stewards": [{**(views.staff_out(s) or {}), "live_escalations": load.get(s.id, 0)}
-                         for s in people]}
+    return {"stewards": [{**(views.staff_out(s) or {}), "live_escalations": load.get(s.id, 0),
+                          "away": s.id in away} for s in people]}
+
+
+@router.post("/stewards/{username}/away")
+def set_away(
+    username: str, body: AwayRequest, staff: StaffDep, session: SessionDep, now: NowDep
+) -> dict[str, Any]:
+    """Away (leave, training): new escalations of their holders go to the
+    shared queue. Oneself, or anyone for a supervisor."""
+    steward = session.scalars(select(Steward).where(Steward.username == username)).first()
+    if steward is None:
+        raise NotFound(f"No staff account named {username}.")
+    service.set_away(session, steward=steward, away=body.away, staff=staff, now=now)
+    session.commit()
+    return {"username": steward.username, "away": body.away}
 
 
 @router.get("/escalations")

@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, text
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from hub.db import Base, UTCDateTime, utcnow
@@ -87,3 +87,17 @@ class AuditEntry(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     staff: Mapped[Steward | None] = relationship()
+
+
+class StewardPresence(Base):
+    """Whether a steward is away (leave, training): their holders' new
+    escalations then go to the shared queue. One row per steward who has ever
+    been marked; no row means present. Kept beside `stewards` rather than in it
+    so the console's concerns stay in this package."""
+
+    __tablename__ = "steward_presence"
+
+    steward_id: Mapped[int] = mapped_column(ForeignKey("stewards.id"), primary_key=True)
+    away: Mapped[bool] = mapped_column(Boolean, default=False)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("stewards.id"), nullable=True)

@@ -18,7 +18,13 @@ from hub.holders.models import Holder, Steward
 from hub.stewards import audit
 from hub.stewards.access import is_supervisor, require_may_act
 from hub.stewards.errors import Forbidden, InvalidInput, InvalidTransition
-from hub.stewards.models import LIVE_STATUSES, PRIORITIES, REASONS, Escalation
+from hub.stewards.models import (
+    LIVE_STATUSES,
+    PRIORITIES,
+    REASONS,
+    Escalation,
+    StewardPresence,
+)
 from hub.stewards.office_hours import OfficeHours, response_due_at
 
 MAX_REPLY_CHARS = 2000
@@ -42,17 +48,36 @@ def default_priority(reason: str) -> str:
     return _DEFAULT_PRIORITY.get(reason, "normal")
 
 
-def steward_is_away(steward: Steward) -> bool:
-    # `away` arrives with migration 0003 and a one-line addition to the Steward
-    # model; until that line is in, no steward counts as away.
-    return bool(getattr(steward, "away", False))
+def steward_is_away(session: Session, *, steward_id: int) -> bool:
+    presence = session.get(StewardPresence, steward_id)
+    return presence is not None and presence.away
 
 
-def assignee_for(holder: Holder) -> Steward | None:
+def set_away(
+    session: Session, *, steward: Steward, away: bool, staff: Steward, now: datetime
+) -> None:
+    """Mark a steward away or back: themselves, or anyone for a supervisor.
+    Escalations already assigned stay put; a supervisor reassigns them."""
+    if staff.id != steward.id and not is_supervisor(staff):
+        raise Forbidden("Only a supervisor can mark another steward away.")
+    presence = session.get(StewardPresence, steward.id)
+    if presence is None:
+        presence = StewardPresence(steward_id=steward.id)
+        session.add(presence)
+    presence.away = away
+    presence.updated_at = now
+    presence.updated_by_id = staff.id
+    audit.record(session, action="away" if away else "back", staff=staff, now=now,
+                 details={"steward": steward.username})
+
+
+def assignee_for(session: Session, *, holder: Holder) -> Steward | None:
     """The holder's own steward, or None (the shared queue) when they have none
     or theirs is away or no longer active."""
     steward = holder.steward
-    if steward is None or not steward.active or steward_is_away(steward):
+    if steward is None or not steward.active:
+        return None
+    if steward_is_away(session, steward_id=steward.id):
         return None
     return steward
 
@@ -95,7 +120,7 @@ def open_escalation(
                      details={"reason": reason, "priority": existing.priority})
         return Opening(existing, appended=True)
 
-    assignee = assignee_for(holder)
+    assignee = assignee_for(session, holder=holder)
     escalation = Escalation(
         holder_id=holder.id,
         steward_id=assignee.id if assignee is not None else None,

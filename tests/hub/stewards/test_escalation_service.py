@@ -34,10 +34,10 @@ def test_inactive_steward_means_the_shared_queue(world, staff, clock):
     assert esc.steward_id is None
 
 
-@pytest.mark.skipif(not hasattr(Steward, "away"), reason="Steward.away not in the model yet")
 def test_away_steward_means_the_shared_queue(world, staff, clock):
     with session_scope(world.sessions) as s:
-        s.get_one(Steward, staff.ids["zhao"]).away = True  # type: ignore[attr-defined]
+        zhao = s.get_one(Steward, staff.ids["zhao"])
+        service.set_away(s, steward=zhao, away=True, staff=zhao, now=clock())
     esc = escalation(world.sessions, open_for(world.sessions, staff.holders["sun"], clock=clock))
     assert esc.steward_id is None
 

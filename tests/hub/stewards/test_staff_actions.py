@@ -196,3 +196,29 @@ def test_cancel_needs_a_live_escalation(client, world, staff, clock, wang, servi
     assert_error(post(client, wang, esc_id, f"bookings/{reference}/cancel"), 409,
                  "invalid_transition")
     assert world.booked("tongji-1") == 2
+
+
+# -- away ---------------------------------------------------------------------------
+
+
+def test_steward_marks_themselves_away_and_back(client, world, staff, clock, zhao, chen):
+    url = "/api/v1/staff/stewards/zhao/away"
+    assert client.post(url, json={"away": True}, headers=zhao).json() == {
+        "username": "zhao", "away": True}
+    assert client.get("/api/v1/staff/me", headers=zhao).json()["away"] is True
+    listed = client.get("/api/v1/staff/stewards", headers=chen).json()["stewards"]
+    assert {s["username"]: s["away"] for s in listed}["zhao"] is True
+
+    esc_id = open_for(world.sessions, staff.holders["sun"], clock=clock)
+    assert escalation(world.sessions, esc_id).steward_id is None  # shared queue
+
+    client.post(url, json={"away": False}, headers=zhao)
+    assert client.get("/api/v1/staff/me", headers=zhao).json()["away"] is False
+
+
+def test_only_a_supervisor_marks_someone_else_away(client, staff, wang, chen):
+    url = "/api/v1/staff/stewards/zhao/away"
+    assert_error(client.post(url, json={"away": True}, headers=wang), 403, "forbidden")
+    assert client.post(url, json={"away": True}, headers=chen).status_code == 200
+    assert_error(client.post("/api/v1/staff/stewards/nobody/away", json={"away": True},
+                             headers=chen), 404, "not_found")
