@@ -9,9 +9,9 @@ commit their own transaction; the rest only read.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import select, update
+from sqlalchemy import CursorResult, Result, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
@@ -108,12 +108,12 @@ def cancel_booking(
             code="slot_in_past",
         )
     # Conditional on the status, so two cancels racing free the capacity once.
-    changed = session.execute(
+    changed = _rowcount(session.execute(
         update(Booking)
         .where(Booking.id == booking.id, Booking.status == CONFIRMED)
         .values(status=CANCELLED, cancelled_at=now)
         .execution_options(synchronize_session=False)
-    ).rowcount
+    ))
     if changed:
         session.execute(
             update(InventorySlot)
@@ -212,7 +212,7 @@ def _reserve_and_insert(
         raise InvalidRequest("That time has already passed.", code="slot_in_past")
     offering = _offering_for_slot(session, slot=slot, offering_code=offering_code)
 
-    reserved = session.execute(
+    reserved = _rowcount(session.execute(
         update(InventorySlot)
         .where(
             InventorySlot.id == slot.id,
@@ -220,7 +220,7 @@ def _reserve_and_insert(
         )
         .values(booked=InventorySlot.booked + quantity)
         .execution_options(synchronize_session=False)
-    ).rowcount
+    ))
     session.expire(slot, ["booked"])
     if reserved != 1:
         raise SlotFull(
@@ -259,6 +259,11 @@ def _offering_for_slot(
             f"'{offering_code}' cannot be booked in this slot.", code="invalid_offering"
         )
     return offering
+
+
+def _rowcount(result: Result[Any]) -> int:
+    # An UPDATE's result is a CursorResult; Session.execute is typed for any statement.
+    return cast(CursorResult[Any], result).rowcount
 
 
 def _unused_reference(session: Session) -> str:
