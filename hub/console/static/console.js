@@ -15,6 +15,7 @@
     selectedId: null,
     detail: null,
     stewards: [],
+    away: false,
     streamAbort: null,
   };
 
@@ -136,6 +137,7 @@
     const me = await api("/me");
     state.staff = me.staff;
     $("staff-name").textContent = `${me.staff.name} · ${me.staff.role}`;
+    renderAway(me.away);
     $("office").textContent = me.staffed_now ? "Office open" : `Office closed · opens ${when(me.next_staffed_at)}`;
     $("login-view").hidden = true;
     $("who").hidden = false;
@@ -145,6 +147,25 @@
     }
     await refreshQueue();
     listen();
+  }
+
+  function renderAway(away) {
+    state.away = away;
+    const button = $("away");
+    button.textContent = away ? "Away · I'm back" : "I'm away";
+    button.classList.toggle("on", away);
+  }
+
+  async function toggleAway() {
+    try {
+      const data = await api(`/stewards/${encodeURIComponent(state.staff.username)}/away`, {
+        method: "POST", body: { away: !state.away },
+      });
+      renderAway(data.away);
+      banner(data.away ? "Marked away: your holders' new requests go to the shared queue." : null, "info");
+    } catch (err) {
+      banner(err.message);
+    }
   }
 
   // -- queue -------------------------------------------------------------------
@@ -453,6 +474,7 @@
   document.addEventListener("DOMContentLoaded", () => {
     $("login-form").addEventListener("submit", login);
     $("logout").addEventListener("click", () => logout());
+    $("away").addEventListener("click", toggleAway);
     $("status-filter").addEventListener("change", () => refreshQueue().catch((e) => banner(e.message)));
     $("claim").addEventListener("click", (e) => act("/claim", undefined, e.currentTarget));
     $("hold").addEventListener("click", (e) => act("/hold", undefined, e.currentTarget));
