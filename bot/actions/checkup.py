@@ -31,7 +31,7 @@ from bot.actions.hub_client import (
     call_hub,
     hub,
 )
-from bot.actions.matching import match_entry, offering_entries, provider_entries
+from bot.actions.matching import Entry, match_entry, offering_entries, provider_entries
 
 logger = logging.getLogger(__name__)
 
@@ -85,6 +85,20 @@ def _slot_button(slot: dict[str, Any], hospital: str | None) -> dict[str, str]:
         title += f" · {provider.get('name', provider['code'])}"
         return {"title": title, "payload": _inform(hospital=provider["code"], date=f"{starts:%Y-%m-%d}")}
     return {"title": title, "payload": _inform(date=f"{starts:%Y-%m-%d}")}
+
+
+def _said(value: Any, tracker: Tracker) -> list[str]:
+    """What to match: the extracted value, then the whole message, since the
+    NLU sometimes tags only part of a name ("people" of "people's hospital")."""
+    texts = [str(value)]
+    latest = (tracker.latest_message or {}).get("text") or ""
+    if latest and not latest.startswith("/") and latest != texts[0]:
+        texts.append(latest)
+    return texts
+
+
+def _match(texts: list[str], entries: list[Entry]) -> str | None:
+    return next((code for text in texts if (code := match_entry(text, entries))), None)
 
 
 async def _area(dispatcher: CollectingDispatcher) -> dict[str, Any] | None:
@@ -163,7 +177,7 @@ class ValidateCheckupForm(FormValidationAction):
         area = await _area(dispatcher)
         if area is None:
             return {HOSPITAL: None, "requested_slot": None}
-        code = match_entry(str(value), provider_entries(area))
+        code = _match(_said(value, tracker), provider_entries(area))
         if code is None:
             dispatcher.utter_message(response="utter_checkup_hospital_unknown", value=str(value))
             return {HOSPITAL: None}
@@ -181,7 +195,7 @@ class ValidateCheckupForm(FormValidationAction):
             return {PACKAGE: None, "requested_slot": None}
         provider = _provider(area, tracker.get_slot(HOSPITAL))
         offerings = (provider or {}).get("offerings") or _all_offerings(area)
-        code = match_entry(str(value), offering_entries(offerings))
+        code = _match(_said(value, tracker), offering_entries(offerings))
         if code is None:
             dispatcher.utter_message(response="utter_checkup_package_unknown", value=str(value))
             return {PACKAGE: None}
@@ -192,7 +206,7 @@ class ValidateCheckupForm(FormValidationAction):
     ) -> dict[str, Any]:
         text = str(value)
         try:
-            day = dates.parse_date(text, today=dates.local_today())
+            day = self._parse(_said(value, tracker))
         except dates.PastDate:
             dispatcher.utter_message(response="utter_checkup_date_past", value=text)
             return {DATE: None}
@@ -203,6 +217,18 @@ class ValidateCheckupForm(FormValidationAction):
             dispatcher.utter_message(response="utter_checkup_date_unclear", value=text)
             return {DATE: None}
         return {DATE: day.isoformat(), SLOT_ID: None, STARTS_AT: None}
+
+    @staticmethod
+    def _parse(texts: list[str]) -> date:
+        """The first text that names a day; the first text's error otherwise."""
+        first_error: dates.DateError | None = None
+        for text in texts:
+            try:
+                return dates.parse_date(text, today=dates.local_today())
+            except dates.DateError as exc:
+                first_error = first_error or exc
+        assert first_error is not None
+        raise first_error
 
     async def get_validation_events(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict

@@ -445,3 +445,18 @@ def test_a_slow_hub_does_not_stall_other_conversations(hub_env) -> None:
     elapsed, ticks = asyncio.run(scenario())
     assert elapsed < 0.75
     assert ticks >= 10
+
+
+def test_a_partly_tagged_name_is_matched_from_the_whole_message() -> None:
+    """The NLU tagged only "hospital" of "people's hospital"; the message says more."""
+    events, messages = validate(
+        tracker(
+            candidates={"checkup_hospital": "hospital"},
+            text="can i get a health check at people's hospital",
+            intent="book_checkup",
+            active_loop=None,
+        )
+    )
+
+    assert messages == []
+    assert slot_events(events)["checkup_hospital"] == "putuo-peoples-hospital"
