@@ -174,6 +174,9 @@ class Stack:
     extra_env: dict[str, str] = field(default_factory=dict)
     say: Callable[[str], None] = lambda _msg: None
     root: Path = REPO_ROOT
+    # Relative to `root`; Rasa expands the ${TCC_*} variables in them.
+    endpoints: str = "endpoints.yml"
+    credentials: str = "credentials.yml"
     _procs: dict[str, _Process] = field(default_factory=dict, init=False)
 
     # -- addresses -------------------------------------------------------
@@ -284,7 +287,7 @@ class Stack:
                 "--auth-token", self.secrets.rasa_token,
                 "-i", LOOPBACK, "-p", str(self.ports.rasa),
                 "--model", str(self.model),
-                "--endpoints", "endpoints.yml", "--credentials", "credentials.yml",
+                "--endpoints", self.endpoints, "--credentials", self.credentials,
             ], self._rasa_env(), f"{self.rasa_url}/status?token={self.secrets.rasa_token}")
             self._spawn("actions", [
                 str(BOT_BIN / "python"), "-m", "rasa_sdk",

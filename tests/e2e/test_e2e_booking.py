@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import requests
 
-from scripts.stack import Stack
+from scripts.stack import Stack, log_tail
 
 pytestmark = pytest.mark.e2e
 
@@ -62,9 +62,9 @@ class Conversation:
             headers={"Authorization": f"Bearer {self.token}"},
             timeout=TIMEOUT,
         )
-        assert response.status_code == 200, f"{response.status_code} {response.text}"
-        replies = list(response.json()["messages"])
         self.transcript.append(f"holder: {text}")
+        assert response.status_code == 200, self.failure(f"{response.status_code} {response.text}")
+        replies = list(response.json()["messages"])
         for m in replies:
             buttons = " ".join(f"[{b['title']} -> {b['payload']}]" for b in m.get("buttons") or [])
             self.transcript.append(f"{m['sender']}: {m['text']} {buttons}".rstrip())
@@ -72,7 +72,11 @@ class Conversation:
         return replies
 
     def failure(self, what: str) -> str:
-        return what + "\n--- conversation so far:\n" + "\n".join(self.transcript)
+        logs = "\n".join(
+            f"--- last lines of {name}.log:\n{log_tail(self.stack.log_dir / f'{name}.log', 25)}"
+            for name in ("hub", "rasa", "actions")
+        )
+        return f"{what}\n--- conversation so far:\n" + "\n".join(self.transcript) + "\n" + logs
 
 
 def _buttons(replies: list[dict[str, Any]]) -> list[dict[str, str]]:
