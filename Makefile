@@ -103,8 +103,10 @@ test-stories: $(MODEL) ## Rasa test stories against the trained model
 	else echo "Failed test stories (kept in $$out):" >&2; \
 	  cat "$$out/failed_test_stories.yml" >&2 2>/dev/null || true; exit 1; fi
 
-test-hub: $(HUB_READY) $(BOT_READY) $(MODEL) ## Hub API tests and end-to-end tests (hub environment)
-	TCC_MODEL_PATH=$(abspath $(MODEL)) $(HUB_PY) -m pytest tests/hub tests/e2e
+# tests/browser (the staff console in headless Chromium) skips itself where
+# Chromium is not installed.
+test-hub: $(HUB_READY) $(BOT_READY) $(MODEL) ## Hub API, end-to-end and browser tests (hub environment)
+	TCC_MODEL_PATH=$(abspath $(MODEL)) $(HUB_PY) -m pytest tests/hub tests/e2e $(wildcard tests/browser)
 
 bench: $(HUB_READY) $(BOT_READY) $(MODEL) ## Latency, throughput, training time and memory (prints, never asserts)
 	$(HUB_PY) -m scripts.bench --model $(MODEL)
