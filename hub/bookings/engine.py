@@ -28,6 +28,8 @@ from hub.bookings.serializers import slot_out
 from hub.catalog.models import Offering
 from hub.errors import HubError, InvalidRequest, NotFound
 from hub.holders.models import Holder
+from hub.reminders import service as reminders
+from hub.reminders.policy import DEFAULT_QUIET_HOURS, QuietHours
 
 __all__ = [
     "Availability",
@@ -65,9 +67,13 @@ def create_booking(
     details: dict[str, Any],
     idempotency_key: str,
     now: datetime,
+    quiet: QuietHours = DEFAULT_QUIET_HOURS,
 ) -> tuple[Booking, bool]:
     """The booking and whether it is new; the same key again returns the first
-    booking made with it (or 409 when the request differs)."""
+    booking made with it (or 409 when the request differs).
+
+    Its reminders are planned in the same transaction; the caller moves the
+    scheduler's jobs after the commit (`ReminderScheduler.sync_booking`)."""
     holder_id = holder.id
     for _ in range(_CREATE_ATTEMPTS):
         existing = _by_idempotency_key(session, holder_id=holder_id, key=idempotency_key)
@@ -82,6 +88,7 @@ def create_booking(
                 session, holder_id=holder_id, slot_id=slot_id, offering_code=offering_code,
                 quantity=quantity, details=details, idempotency_key=idempotency_key, now=now,
             )
+            reminders.plan_for_booking(session, booking=booking, quiet=quiet, now=now)
             session.commit()
         except IntegrityError:
             # The twin request with this key committed first (PostgreSQL lets
@@ -121,6 +128,7 @@ def cancel_booking(
             .values(booked=InventorySlot.booked - booking.quantity)
             .execution_options(synchronize_session=False)
         )
+        reminders.cancel_for_booking(session, booking=booking, reason="the booking was cancelled")
     session.refresh(booking)
     session.refresh(booking.slot)
     session.commit()

@@ -6,7 +6,7 @@ import json
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Header, Query, Response
+from fastapi import APIRouter, Depends, Header, Query, Request, Response
 from pydantic import BaseModel, Field, field_validator
 
 from hub.auth.deps import service_caller
@@ -16,6 +16,7 @@ from hub.catalog.serializers import provider_out
 from hub.db import MAX_DB_INT
 from hub.deps import NowDep, SessionDep
 from hub.holders.profile import holder_for_conversation
+from hub.reminders.routes import quiet_hours, sync_booking_reminders
 
 router = APIRouter(
     prefix="/api/v1/service", tags=["service"], dependencies=[Depends(service_caller)]
@@ -73,15 +74,18 @@ def create_booking(
     idempotency_key: IdempotencyKey,
     session: SessionDep,
     now: NowDep,
+    request: Request,
     response: Response,
 ) -> dict[str, Any]:
     holder = holder_for_conversation(session, conversation_id=cid)
     booking, created = engine.create_booking(
         session, holder=holder, slot_id=body.slot_id, offering_code=body.offering,
         quantity=body.quantity, details=body.details,
-        idempotency_key=idempotency_key, now=now,
+        idempotency_key=idempotency_key, now=now, quiet=quiet_hours(request),
     )
-    if not created:
+    if created:
+        sync_booking_reminders(request, booking.id)
+    else:
         response.status_code = 200
     return booking_out(session, booking)
 
@@ -105,8 +109,9 @@ def get_booking(cid: str, reference: str, session: SessionDep) -> dict[str, Any]
 
 @router.post("/conversations/{cid}/bookings/{reference}/cancel")
 def cancel_booking(
-    cid: str, reference: str, session: SessionDep, now: NowDep
+    cid: str, reference: str, session: SessionDep, now: NowDep, request: Request
 ) -> dict[str, Any]:
     holder = holder_for_conversation(session, conversation_id=cid)
     booking = engine.cancel_booking(session, holder=holder, reference=reference, now=now)
+    sync_booking_reminders(request, booking.id)
     return booking_out(session, booking)

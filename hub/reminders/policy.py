@@ -52,6 +52,9 @@ class QuietHours:
         return datetime.combine(end_day, self.end, tzinfo=tz)
 
 
+DEFAULT_QUIET_HOURS = QuietHours(time(22, 0), time(7, 30))
+
+
 def due_time(rule: dict[str, Any], starts_at: datetime, tz: ZoneInfo = LOCAL_TZ) -> datetime:
     """When one policy rule wants its reminder for an appointment at `starts_at`.
 

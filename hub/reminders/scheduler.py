@@ -119,6 +119,15 @@ class ReminderScheduler:
             else:
                 self._drop_job(rid)
 
+    def sync_booking(self, booking_id: int) -> None:
+        """`sync` for every reminder of one booking (after create, cancel or
+        reschedule)."""
+        with session_scope(self._sessions) as session:
+            ids = list(
+                session.scalars(select(Reminder.id).where(Reminder.booking_id == booking_id))
+            )
+        self.sync(ids)
+
     def _put_job(self, rid: str, run_at: datetime) -> None:
         self._scheduler.add_job(
             JOB_FUNC,

@@ -32,6 +32,7 @@ def settings(tmp_path) -> Settings:
         service_token=SERVICE_TOKEN,
         rasa_url="http://127.0.0.1:9",
         inventory_days_ahead=0,  # the tests build their own slots
+        scheduler_enabled=False,  # reminder tests start their own scheduler
     )
 
 

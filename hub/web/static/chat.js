@@ -8,6 +8,61 @@ const $ = (id) => document.getElementById(id);
 // Button payloads ("/choose{...}") map back to the titles the holder clicked,
 // so history shows what the holder saw rather than the intent syntax.
 const buttonTitles = new Map();
+// Ids of logged messages already on screen: a reply can arrive both on the
+// POST that caused it and on the live stream, and must show once.
+const shown = new Set();
+let lastId = 0;
+let streamAbort = null;
+
+function render(m) {
+  if (m.id !== undefined) {
+    if (shown.has(m.id)) return;
+    shown.add(m.id);
+    lastId = Math.max(lastId, m.id);
+  }
+  addMessage(m.sender, m.text, m.buttons, m.created_at);
+}
+
+// Reminders and a steward's replies arrive without the holder asking: read
+// the hub's server-sent events with fetch, so the token stays in a header.
+async function listen() {
+  if (streamAbort) streamAbort.abort();
+  const abort = new AbortController();
+  streamAbort = abort;
+  while (!abort.signal.aborted && sessionStorage.getItem(TOKEN_KEY)) {
+    try {
+      const response = await fetch("/api/v1/chat/stream?after=" + lastId, {
+        headers: { "Authorization": "Bearer " + sessionStorage.getItem(TOKEN_KEY) },
+        signal: abort.signal,
+      });
+      if (response.status === 401) return sessionExpired(await response.json().catch(() => ({})));
+      if (!response.ok || !response.body) throw new Error("stream " + response.status);
+      const reader = response.body.getReader();
+      const decoder = new TextDecoder();
+      let buffer = "";
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        buffer += decoder.decode(value, { stream: true });
+        let cut;
+        while ((cut = buffer.indexOf("\n\n")) >= 0) {
+          const block = buffer.slice(0, cut);
+          buffer = buffer.slice(cut + 2);
+          const event = /^event: (.*)$/m.exec(block);
+          const data = /^data: (.*)$/m.exec(block);
+          if (event && data && event[1] === "message") {
+            const m = JSON.parse(data[1]);
+            if (m.sender === "holder") { shown.add(m.id); lastId = Math.max(lastId, m.id); }
+            else render(m);
+          }
+        }
+      }
+    } catch (err) {
+      if (abort.signal.aborted) return;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+  }
+}
 
 function showBanner(text, kind) {
   const banner = $("banner");
@@ -85,11 +140,18 @@ async function showChat() {
   $("who").hidden = false;
   $("holder-name").textContent = sessionStorage.getItem(NAME_KEY) || "";
   $("messages").replaceChildren();
-  const { status, data } = await api("GET", "/api/v1/chat/messages?after=0");
-  if (status === 401) return sessionExpired(data);
-  if (status !== 200) return showBanner(data.detail || "Your conversation could not be loaded.");
-  for (const m of data.messages) addMessage(m.sender, m.text, m.buttons, m.created_at);
+  shown.clear();
+  lastId = 0;
+  // The log comes in pages of 200; read them all, oldest first.
+  for (;;) {
+    const { status, data } = await api("GET", "/api/v1/chat/messages?after=" + lastId);
+    if (status === 401) return sessionExpired(data);
+    if (status !== 200) return showBanner(data.detail || "Your conversation could not be loaded.");
+    for (const m of data.messages) render(m);
+    if (data.messages.length < 200) break;
+  }
   $("text").focus();
+  listen();
 }
 
 function sessionExpired(data) {
@@ -134,7 +196,7 @@ async function send(text, shownAs) {
   input.focus();
   if (status === 200) {
     showBanner("");
-    for (const m of data.messages) addMessage(m.sender, m.text, m.buttons, m.created_at);
+    for (const m of data.messages) render(m);
     return;
   }
   if (status === 401) return sessionExpired(data);
@@ -142,6 +204,7 @@ async function send(text, shownAs) {
 }
 
 function logout() {
+  if (streamAbort) streamAbort.abort();
   sessionStorage.removeItem(TOKEN_KEY);
   sessionStorage.removeItem(NAME_KEY);
   $("messages").replaceChildren();

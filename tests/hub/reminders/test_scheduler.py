@@ -182,7 +182,9 @@ def test_restart_delivers_overdue_reminder_exactly_once_and_never_a_cancelled_on
     [kept_id] = plan(world, kept, now=now, rules=rules)
     [dropped_id] = plan(world, dropped, now=now, rules=rules)
 
-    clock = lambda: datetime.now(timezone.utc)  # noqa: E731
+    def clock() -> datetime:
+        return datetime.now(timezone.utc)
+
     first = make_scheduler(db, channel, clock=clock)
     first.start()
     first.sync([kept_id, dropped_id])
