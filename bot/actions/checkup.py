@@ -204,9 +204,10 @@ class ValidateCheckupForm(FormValidationAction):
     async def validate_checkup_date(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        text = str(value)
+        texts = list(reversed(_said(value, tracker)))  # the whole message first
+        text = texts[0]
         try:
-            day = self._parse(_said(value, tracker))
+            day = self._parse(texts)
         except dates.PastDate:
             dispatcher.utter_message(response="utter_checkup_date_past", value=text)
             return {DATE: None}
@@ -220,11 +221,16 @@ class ValidateCheckupForm(FormValidationAction):
 
     @staticmethod
     def _parse(texts: list[str]) -> date:
-        """The first text that names a day; the first text's error otherwise."""
+        """The day the message names. The whole message is read first: the NLU
+        may tag only "30" of "Feb 30", and that must not become the 30th. A
+        definite verdict (impossible, past) stands; only "no date here" lets the
+        next text try."""
         first_error: dates.DateError | None = None
         for text in texts:
             try:
                 return dates.parse_date(text, today=dates.local_today())
+            except (dates.ImpossibleDate, dates.PastDate):
+                raise
             except dates.DateError as exc:
                 first_error = first_error or exc
         assert first_error is not None

@@ -460,3 +460,23 @@ def test_a_partly_tagged_name_is_matched_from_the_whole_message() -> None:
 
     assert messages == []
     assert slot_events(events)["checkup_hospital"] == "putuo-peoples-hospital"
+
+
+def test_an_impossible_date_is_not_rescued_by_a_partly_tagged_entity(hub_env) -> None:
+    """The NLU tagged only "30" of "Feb 30": that must not become 30 November."""
+    events, messages = validate(tracker(FILLED, candidates={"checkup_date": "30"}, text="Feb 30"))
+
+    assert responses_of(messages) == ["utter_checkup_date_impossible"]
+    assert messages[0]["value"] == "Feb 30"
+    assert slot_events(events)["checkup_date"] is None
+
+
+def test_a_date_is_read_from_the_whole_message_when_the_entity_is_not_a_date(hub_env) -> None:
+    hub_env.get(
+        AVAILABILITY_URL,
+        json={"provider": {}, "date": "2026-12-03", "slots": [slot(104, "2026-12-03")], "alternatives": []},
+    )
+
+    events, _ = validate(tracker(FILLED, candidates={"checkup_date": "on"}, text="on the 3rd please"))
+
+    assert slot_events(events)["checkup_date"] == "2026-12-03"
