@@ -75,12 +75,13 @@ def _port(settings: dict[str, str], name: str) -> int:
 
 
 def _stop_on_signals() -> None:
-    # SIGTERM and SIGHUP (terminal closed) end the run like Ctrl-C does.
+    # SIGTERM and SIGHUP (terminal closed) end the run like Ctrl-C does. SIGINT
+    # is set explicitly: started in the background, Python inherits it ignored.
     def interrupt(_signum: int, _frame: object) -> None:
         raise KeyboardInterrupt
 
-    signal.signal(signal.SIGTERM, interrupt)
-    signal.signal(signal.SIGHUP, interrupt)
+    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, interrupt)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -140,6 +141,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  Action server: {stack.actions_url}")
         print(f"  Logs:          {stack.log_dir}/\n")
         print(stack.hub_command("demo-holders").rstrip())
+        print(f"\n  Staff console: {stack.hub_url}/console (a seeded steward's username,"
+              f" password {settings[DEMO_STAFF_PASSWORD]})")
         print("\nPress Ctrl-C to stop.", flush=True)
         while True:
             # A component that dies takes the run down with it, loudly.
@@ -147,6 +150,8 @@ def main(argv: list[str] | None = None) -> int:
                 raise StackError(f"{name} stopped unexpectedly; see {stack.log_dir}/{name}.log")
             time.sleep(1)
     except KeyboardInterrupt:
+        # A second Ctrl-C must not cut the clean-up short.
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
         print("\nStopping ...", flush=True)
         stack.stop()
         print("Stopped.")
