@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, Field
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -19,6 +19,7 @@ from hub.bookings.serializers import booking_out
 from hub.clock import local_iso
 from hub.deps import NowDep, SessionDep, SettingsDep
 from hub.holders.models import Steward
+from hub.reminders.routes import sync_booking_reminders
 from hub.stewards import access, actions, auth, service, views
 from hub.stewards.deps import OfficeHoursDep, StaffDep
 from hub.stewards.errors import NotFound
@@ -179,7 +180,12 @@ def reply(
 
 @router.post("/escalations/{escalation_id}/bookings/{reference}/cancel")
 def cancel_booking(
-    escalation_id: int, reference: str, staff: StaffDep, session: SessionDep, now: NowDep
+    escalation_id: int,
+    reference: str,
+    staff: StaffDep,
+    session: SessionDep,
+    now: NowDep,
+    request: Request,
 ) -> dict[str, Any]:
     """Act for the holder. Rescheduling comes with a later issue."""
     escalation = access.escalation_for(session, staff=staff, escalation_id=escalation_id)
@@ -187,6 +193,8 @@ def cancel_booking(
         session, escalation=escalation, staff=staff, reference=reference, now=now
     )
     session.commit()
+    # The engine cancelled the reminder rows; this drops their scheduler jobs.
+    sync_booking_reminders(request, booking.id)
     return {"booking": booking_out(session, booking)}
 
 
