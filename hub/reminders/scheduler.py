@@ -51,14 +51,16 @@ class ReminderScheduler:
         clock: Callable[[], datetime] = utcnow,
         workers: int = 8,
     ) -> None:
+        self._engine = engine
         self._sessions = session_factory
         self._channel = channel
         self.quiet = quiet
         self._retry_delays = retry_delays
         self._notify = notify
         self._clock = clock
+        self._store = SQLAlchemyJobStore(engine=engine, tablename=JOBS_TABLE)
         self._scheduler = BackgroundScheduler(
-            jobstores={"default": SQLAlchemyJobStore(engine=engine, tablename=JOBS_TABLE)},
+            jobstores={"default": self._store},
             executors={"default": ThreadPoolExecutor(max_workers=workers)},
             job_defaults={
                 # A job that fired while the hub was down still runs at start,
@@ -92,13 +94,29 @@ class ReminderScheduler:
                 r.id: r.run_at
                 for r in session.scalars(select(Reminder).where(Reminder.status == SCHEDULED))
             }
-        for job in self._scheduler.get_jobs():
-            if job.id not in pending:
-                job.remove()
+        stored = self._stored_jobs()
+        for rid in stored.keys() - pending.keys():
+            self._drop_job(rid)
+        written = 0
         for rid, run_at in pending.items():
-            self._put_job(rid, run_at)
-        logger.info("reminder scheduler: %d pending reminders", len(pending))
+            # Unchanged jobs are left alone: a restart with thousands pending
+            # then costs one read, not thousands of writes.
+            if stored.get(rid) != run_at.timestamp():
+                self._put_job(rid, run_at)
+                written += 1
+        logger.info(
+            "reminder scheduler: %d pending reminders, %d jobs written, %d dropped",
+            len(pending), written, len(stored.keys() - pending.keys()),
+        )
         return len(pending)
+
+    def _stored_jobs(self) -> dict[str, float]:
+        """Job id -> next run time (a UTC timestamp), read straight from the job
+        store's table instead of unpickling every job."""
+        table = self._store.jobs_t
+        with self._engine.connect() as conn:
+            rows = conn.execute(select(table.c.id, table.c.next_run_time)).all()
+        return {row[0]: row[1] for row in rows}
 
     # -- keeping jobs in step with rows ------------------------------------
 
@@ -185,6 +203,7 @@ class ReminderScheduler:
             self._record_failure(reminder_id, str(exc), starts_at)
             return
 
+        delivered_at = self._clock()
         with session_scope(self._sessions) as session:
             claimed = session.execute(
                 update(Reminder)
@@ -192,10 +211,10 @@ class ReminderScheduler:
                 .values(
                     status=DELIVERED,
                     status_reason="",
-                    delivered_at=now,
+                    delivered_at=delivered_at,
                     attempts=Reminder.attempts + 1,
                     next_attempt_at=None,
-                    updated_at=now,
+                    updated_at=delivered_at,
                 )
             ).rowcount
             if claimed != 1:
@@ -212,7 +231,7 @@ class ReminderScheduler:
                             "buttons": message.get("buttons") or [],
                             "reminder_id": reminder_id,
                         },
-                        created_at=self._clock(),
+                        created_at=delivered_at,
                     )
                 )
         self._notify(holder_id)
