@@ -30,6 +30,8 @@ class ServiceArea(Base):
     number: Mapped[int] = mapped_column(Integer)
     name: Mapped[str] = mapped_column(String(128))
     name_zh: Mapped[str] = mapped_column(String(64), default="")
+    # Words holders use for the area ("school place", "gym"): the bot's synonyms.
+    aliases: Mapped[list[str]] = mapped_column(JSON, default=list)
     kind: Mapped[str] = mapped_column(String(16))
     department: Mapped[str] = mapped_column(String(256))
     summary: Mapped[str] = mapped_column(String(512), default="")
@@ -40,7 +42,6 @@ class ServiceArea(Base):
     reminder_policy: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     steward_handled: Mapped[bool] = mapped_column(Boolean, default=False)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
-
 
 
 class Provider(Base):

@@ -128,6 +128,8 @@ class AreaSeed(_Entry):
     number: Annotated[int, Field(ge=1, le=99)]
     name: Text
     name_zh: Text
+    # Other words holders use for the area; the bot learns them as synonyms.
+    aliases: list[Text] = []
     kind: Literal["appointment", "ticket", "application", "request"]
     department: Text
     summary: Text
@@ -155,6 +157,12 @@ class CatalogFile(_Entry):
     def _unique_codes(self) -> CatalogFile:
         _unique([a.code for a in self.areas], "area code")
         _unique([str(a.number) for a in self.areas], "area number")
+        # Area names and aliases become the bot's synonyms: one word, one area.
+        owner: dict[str, str] = {}
+        for a in self.areas:
+            for alias in {n.casefold() for n in [a.name, *a.aliases]}:
+                if owner.setdefault(alias, a.code) != a.code:
+                    raise ValueError(f"{alias!r} names both areas {owner[alias]!r} and {a.code!r}")
         return self
 
 
