@@ -31,7 +31,9 @@ class BotSettings:
     # requests takes (connect, read): a dead host fails fast, a slow answer
     # gets the longer read budget.
     connect_timeout_seconds: float = 3.05
-    read_timeout_seconds: float = 10.0
+    # Worst case per call: connect failures retried twice, a slow read once;
+    # well inside the hub's 30 s wait for Rasa.
+    read_timeout_seconds: float = 5.0
     # Extra attempts for calls that are safe to repeat (GETs, keyed POSTs).
     retries: int = 2
 
@@ -45,7 +47,7 @@ class BotSettings:
         token = env.get("TCC_SERVICE_TOKEN", "").strip()
         if not token:
             raise ConfigError("TCC_SERVICE_TOKEN is not set (see .env.example)")
-        read_timeout = _float(env, "TCC_HUB_TIMEOUT_SECONDS", 10.0)
+        read_timeout = _float(env, "TCC_HUB_TIMEOUT_SECONDS", 5.0)
         try:
             retries = int(env.get("TCC_HUB_RETRIES", "2"))
         except ValueError:

@@ -71,7 +71,9 @@ def _session(*, token: str, retries: int) -> requests.Session:
         retry = Retry(
             total=retries,
             connect=retries,
-            read=retries,
+            # A read timeout means the hub is slow, not gone: one more try, not
+            # several, or the holder's message outlives the hub's wait for Rasa.
+            read=min(retries, 1),
             status=retries,
             backoff_factor=0.2,
             status_forcelist=(502, 503, 504),

@@ -480,3 +480,25 @@ def test_a_date_is_read_from_the_whole_message_when_the_entity_is_not_a_date(hub
     events, _ = validate(tracker(FILLED, candidates={"checkup_date": "on"}, text="on the 3rd please"))
 
     assert slot_events(events)["checkup_date"] == "2026-12-03"
+
+
+def test_an_alternative_at_another_hospital_switches_hospital_and_day(hub_env) -> None:
+    """The button /inform{"hospital":"liqun-hospital","date":...} sets both; the
+    slot is looked up at the new hospital."""
+    hub_env.get(
+        AVAILABILITY_URL,
+        json={"provider": {}, "date": "2026-12-04", "slots": [slot(201, "2026-12-04", "liqun-hospital")], "alternatives": []},
+    )
+
+    events, messages = validate(
+        tracker(
+            FILLED,
+            candidates={"checkup_hospital": "liqun-hospital", "checkup_date": "2026-12-04"},
+            text='/inform{"hospital":"liqun-hospital","date":"2026-12-04"}',
+        )
+    )
+
+    assert messages == []
+    assert slot_events(events)["checkup_hospital"] == "liqun-hospital"
+    assert slot_events(events)["checkup_slot_id"] == 201
+    assert hub_env.calls[-1].request.params["provider"] == "liqun-hospital"

@@ -107,6 +107,7 @@ def test_settings_from_the_environment() -> None:
     )
     assert settings.hub_url == "http://127.0.0.1:8001"
     assert settings.timeout == (3.05, 7.0)
+    assert BotSettings.from_env({"TCC_SERVICE_TOKEN": "t"}).timeout == (3.05, 5.0)
     with pytest.raises(ConfigError):
         BotSettings.from_env({"TCC_SERVICE_TOKEN": "t", "TCC_HUB_TIMEOUT_SECONDS": "soon"})
 
@@ -170,3 +171,13 @@ def test_an_unkeyed_post_is_sent_once(flaky_hub: str) -> None:
         client.cancel_booking(conversation_id="c1", reference="TC-AAAAAA")
 
     assert len(FlakyHub.seen) == 1
+
+
+def test_retry_policy_per_session() -> None:
+    client = build_hub_client(SETTINGS)
+    repeatable = client._repeatable.get_adapter(HUB).max_retries
+    once = client._once.get_adapter(HUB).max_retries
+
+    assert (repeatable.connect, repeatable.read, repeatable.status) == (2, 1, 2)
+    assert set(repeatable.status_forcelist) == {502, 503, 504}
+    assert once.total == 0
