@@ -1,5 +1,5 @@
-"""Book a physical check-up: the form's questions and checks, the confirmation,
-the booking, and dropping it.
+"""Book a physical check-up: the form's questions and checks. What follows the
+form (confirmation, booking, dropping it) is in `checkup_booking.py`.
 
 The flow: `checkup_form` fills hospital, package and date (asking with the hub's
 own providers and packages as buttons); once all three are known the validator
@@ -12,12 +12,11 @@ from __future__ import annotations
 
 import json
 import logging
-import uuid
 from datetime import date, datetime
 from typing import Any
 
 from rasa_sdk import Action, FormValidationAction, Tracker
-from rasa_sdk.events import EventType, FollowupAction, SlotSet
+from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
@@ -27,7 +26,6 @@ from bot.actions.hub_client import (
     HubUnavailable,
     NotFound,
     Rejected,
-    SlotFull,
     call_hub,
     hub,
 )
@@ -45,7 +43,7 @@ ALL_SLOTS = (HOSPITAL, PACKAGE, DATE, SLOT_ID, STARTS_AT, BOOKING_KEY)
 # -- helpers -----------------------------------------------------------------
 
 
-def _reset() -> list[EventType]:
+def reset_slots() -> list[EventType]:
     return [SlotSet(name, None) for name in ALL_SLOTS]
 
 
@@ -54,11 +52,11 @@ def _inform(**entities: str) -> str:
     return "/inform" + json.dumps(entities, separators=(",", ":"))
 
 
-def _provider(area: dict[str, Any], code: str | None) -> dict[str, Any] | None:
+def find_provider(area: dict[str, Any], code: str | None) -> dict[str, Any] | None:
     return next((p for p in area.get("providers") or [] if p.get("code") == code), None)
 
 
-def _offering(provider: dict[str, Any] | None, code: str | None) -> dict[str, Any] | None:
+def find_offering(provider: dict[str, Any] | None, code: str | None) -> dict[str, Any] | None:
     offerings = (provider or {}).get("offerings") or []
     return next((o for o in offerings if o.get("code") == code), None)
 
@@ -67,18 +65,18 @@ def _all_offerings(area: dict[str, Any]) -> list[dict[str, Any]]:
     return [o for p in area.get("providers") or [] for o in p.get("offerings") or []]
 
 
-def _local(starts_at: str) -> datetime:
+def local_time(starts_at: str) -> datetime:
     return datetime.fromisoformat(starts_at).astimezone(dates.LOCAL_TZ)
 
 
-def _day_words(day: date) -> str:
+def day_words(day: date) -> str:
     # "Friday 4 December 2026": the English variant's format; the ISO date is
     # passed alongside for other languages.
     return f"{day:%A} {day.day} {day:%B %Y}"
 
 
-def _slot_button(slot: dict[str, Any], hospital: str | None) -> dict[str, str]:
-    starts = _local(slot["starts_at"])
+def slot_button(slot: dict[str, Any], hospital: str | None) -> dict[str, str]:
+    starts = local_time(slot["starts_at"])
     provider = slot.get("provider") or {}
     title = f"{starts:%a} {starts:%Y-%m-%d %H:%M}"
     if provider.get("code") and provider.get("code") != hospital:
@@ -101,7 +99,7 @@ def _match(texts: list[str], entries: list[Entry]) -> str | None:
     return next((code for text in texts if (code := match_entry(text, entries))), None)
 
 
-async def _area(dispatcher: CollectingDispatcher) -> dict[str, Any] | None:
+async def checkup_area(dispatcher: CollectingDispatcher) -> dict[str, Any] | None:
     """The check-up catalog, or None after telling the holder the hub is down."""
     try:
         return await call_hub(hub().area, area_code=AREA)
@@ -123,7 +121,7 @@ class ActionAskCheckupHospital(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        area = await _area(dispatcher)
+        area = await checkup_area(dispatcher)
         if area is None:
             # No catalog, no sensible question: stop the form; the confirm
             # step sees the missing slots and stays quiet.
@@ -145,10 +143,10 @@ class ActionAskCheckupPackage(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        area = await _area(dispatcher)
+        area = await checkup_area(dispatcher)
         if area is None:
             return [SlotSet("requested_slot", None)]
-        provider = _provider(area, tracker.get_slot(HOSPITAL))
+        provider = find_provider(area, tracker.get_slot(HOSPITAL))
         offerings = (provider or {}).get("offerings") or _all_offerings(area)
         seen: set[str] = set()
         buttons = []
@@ -174,7 +172,7 @@ class ValidateCheckupForm(FormValidationAction):
     async def validate_checkup_hospital(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        area = await _area(dispatcher)
+        area = await checkup_area(dispatcher)
         if area is None:
             return {HOSPITAL: None, "requested_slot": None}
         code = _match(_said(value, tracker), provider_entries(area))
@@ -183,17 +181,17 @@ class ValidateCheckupForm(FormValidationAction):
             return {HOSPITAL: None}
         result: dict[str, Any] = {HOSPITAL: code, SLOT_ID: None, STARTS_AT: None}
         package = tracker.get_slot(PACKAGE)
-        if package and _offering(_provider(area, code), package) is None:
+        if package and find_offering(find_provider(area, code), package) is None:
             result[PACKAGE] = None  # not offered there: ask again from its own list
         return result
 
     async def validate_checkup_package(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        area = await _area(dispatcher)
+        area = await checkup_area(dispatcher)
         if area is None:
             return {PACKAGE: None, "requested_slot": None}
-        provider = _provider(area, tracker.get_slot(HOSPITAL))
+        provider = find_provider(area, tracker.get_slot(HOSPITAL))
         offerings = (provider or {}).get("offerings") or _all_offerings(area)
         code = _match(_said(value, tracker), offering_entries(offerings))
         if code is None:
@@ -282,151 +280,11 @@ class ValidateCheckupForm(FormValidationAction):
         if free:
             slot = free[0]  # earliest that day: check-ups are one morning session
             return [SlotSet(SLOT_ID, slot["slot_id"]), SlotSet(STARTS_AT, slot["starts_at"])]
-        buttons = [_slot_button(s, hospital) for s in found.get("alternatives") or []]
+        buttons = [slot_button(s, hospital) for s in found.get("alternatives") or []]
         response = "utter_checkup_closed_sunday" if day.weekday() == 6 else "utter_checkup_day_full"
         if not buttons:
             response += "_no_alternatives"
         dispatcher.utter_message(
-            response=response, buttons=buttons, day=_day_words(day), date=day.isoformat()
+            response=response, buttons=buttons, day=day_words(day), date=day.isoformat()
         )
         return [SlotSet(DATE, None)]
-
-
-# -- confirming and booking --------------------------------------------------
-
-
-class ActionConfirmCheckup(Action):
-    """After the form: summarise and ask yes/no. The idempotency key is minted
-    here, once per confirmation, so however often the booking is retried it
-    makes one booking."""
-
-    def name(self) -> str:
-        return "action_confirm_checkup"
-
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> list[EventType]:
-        needed = (HOSPITAL, PACKAGE, SLOT_ID, STARTS_AT)
-        if not all(tracker.get_slot(name) for name in needed):
-            # The form stopped early (hub down) and has said so already.
-            return _reset()
-        area = await _area(dispatcher)
-        if area is None:
-            return _reset()
-        provider = _provider(area, tracker.get_slot(HOSPITAL)) or {}
-        offering = _offering(provider, tracker.get_slot(PACKAGE)) or {}
-        starts = _local(tracker.get_slot(STARTS_AT))
-        dispatcher.utter_message(
-            response="utter_confirm_checkup",
-            hospital=provider.get("name", tracker.get_slot(HOSPITAL)),
-            package=offering.get("name", tracker.get_slot(PACKAGE)),
-            day=_day_words(starts.date()),
-            date=f"{starts:%Y-%m-%d}",
-            time=f"{starts:%H:%M}",
-        )
-        return [SlotSet(BOOKING_KEY, str(uuid.uuid4()))]
-
-
-class ActionBookCheckup(Action):
-    """On "yes": book through the hub and give the reference."""
-
-    def name(self) -> str:
-        return "action_book_checkup"
-
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> list[EventType]:
-        slot_id, key = tracker.get_slot(SLOT_ID), tracker.get_slot(BOOKING_KEY)
-        if slot_id is None or not key:
-            dispatcher.utter_message(response="utter_checkup_nothing_to_confirm")
-            return _reset()
-        try:
-            booking = await call_hub(
-                hub().create_booking,
-                conversation_id=tracker.sender_id,
-                slot_id=int(slot_id),
-                offering=tracker.get_slot(PACKAGE),
-                idempotency_key=key,
-            )
-        except SlotFull as full:
-            return self._slot_taken(dispatcher, tracker, full)
-        except NotFound as exc:
-            logger.warning("booking for %s: %s", tracker.sender_id, exc.code)
-            response = "utter_holder_unknown" if exc.code == "unknown_conversation" else "utter_checkup_booking_failed"
-            dispatcher.utter_message(response=response)
-            return _reset()
-        except Rejected as exc:
-            logger.warning("booking rejected for %s: %s", tracker.sender_id, exc)
-            dispatcher.utter_message(response="utter_checkup_booking_failed")
-            return _reset()
-        except HubUnavailable:
-            dispatcher.utter_message(response="utter_hub_unavailable")
-            return _reset()
-
-        self._booked(dispatcher, booking, await self._area_quietly())
-        return _reset()
-
-    @staticmethod
-    def _slot_taken(
-        dispatcher: CollectingDispatcher, tracker: Tracker, full: SlotFull
-    ) -> list[EventType]:
-        hospital = tracker.get_slot(HOSPITAL)
-        buttons = [_slot_button(s, hospital) for s in full.alternatives]
-        dispatcher.utter_message(response="utter_checkup_slot_taken", buttons=buttons)
-        # Back into the form: hospital and package stay, only the day is asked again.
-        return [
-            SlotSet(DATE, None),
-            SlotSet(SLOT_ID, None),
-            SlotSet(STARTS_AT, None),
-            SlotSet(BOOKING_KEY, None),
-            FollowupAction(FORM),
-        ]
-
-    @staticmethod
-    async def _area_quietly() -> dict[str, Any]:
-        # The booking is made; a catalog hiccup only costs the preparation notes.
-        try:
-            return await call_hub(hub().area, area_code=AREA)
-        except HubError:
-            return {}
-
-    @staticmethod
-    def _booked(
-        dispatcher: CollectingDispatcher, booking: dict[str, Any], area: dict[str, Any]
-    ) -> None:
-        starts = _local(booking["starts_at"])
-        provider = booking.get("provider") or {}
-        offering = booking.get("offering") or {}
-        dispatcher.utter_message(
-            response="utter_checkup_booked",
-            reference=booking["reference"],
-            hospital=provider.get("name", ""),
-            address=provider.get("address", ""),
-            package=offering.get("name", ""),
-            day=_day_words(starts.date()),
-            date=f"{starts:%Y-%m-%d}",
-            time=f"{starts:%H:%M}",
-        )
-        items = area.get("what_to_bring") or []
-        if items:
-            dispatcher.utter_message(response="utter_checkup_bring", items=", ".join(items))
-        details = (_offering(_provider(area, provider.get("code")), offering.get("code")) or {}).get(
-            "details"
-        ) or {}
-        if details.get("fasting"):
-            dispatcher.utter_message(response="utter_checkup_fasting")
-        if details.get("bowel_preparation"):
-            dispatcher.utter_message(response="utter_checkup_bowel_preparation")
-
-
-class ActionCancelCheckup(Action):
-    """A "no" at the confirmation, or "forget it" during the form: nothing booked."""
-
-    def name(self) -> str:
-        return "action_cancel_checkup"
-
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> list[EventType]:
-        dispatcher.utter_message(response="utter_checkup_cancelled")
-        return _reset()

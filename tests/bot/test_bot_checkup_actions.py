@@ -14,7 +14,7 @@ import requests
 import responses
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.actions import checkup, dates
+from bot.actions import checkup, checkup_booking, dates
 from bot.actions.hub_client import get_hub_client
 from tests.bot.helpers import (
     CATALOG,
@@ -291,7 +291,7 @@ READY = {
 
 
 def test_confirmation_summarises_in_local_time_and_mints_a_key() -> None:
-    events, messages = run(checkup.ActionConfirmCheckup(), tracker(READY, active_loop=None))
+    events, messages = run(checkup_booking.ActionConfirmCheckup(), tracker(READY, active_loop=None))
 
     assert responses_of(messages) == ["utter_confirm_checkup"]
     summary = messages[0]
@@ -303,7 +303,7 @@ def test_confirmation_summarises_in_local_time_and_mints_a_key() -> None:
 
 def test_confirmation_after_a_stopped_form_stays_quiet_and_clears() -> None:
     events, messages = run(
-        checkup.ActionConfirmCheckup(), tracker({"checkup_hospital": "tongji-hospital"}, active_loop=None)
+        checkup_booking.ActionConfirmCheckup(), tracker({"checkup_hospital": "tongji-hospital"}, active_loop=None)
     )
 
     assert messages == []
@@ -319,7 +319,7 @@ KEYED = {**READY, "checkup_booking_key": "5a1f6f0e-8a43-4c8e-9e3c-7d2b6c1a9f00"}
 def test_yes_books_and_replies_with_the_reference_and_what_to_bring(hub_env) -> None:
     hub_env.post(BOOKINGS_URL, status=201, json=booking())
 
-    events, messages = run(checkup.ActionBookCheckup(), tracker(KEYED, intent="affirm", active_loop=None))
+    events, messages = run(checkup_booking.ActionBookCheckup(), tracker(KEYED, intent="affirm", active_loop=None))
 
     assert responses_of(messages) == [
         "utter_checkup_booked",
@@ -346,8 +346,8 @@ def test_a_retried_booking_reuses_the_key_and_books_once(hub_env) -> None:
     hub_env.post(BOOKINGS_URL, status=200, json=booking())
     confirmed = tracker(KEYED, intent="affirm", active_loop=None)
 
-    _, first = run(checkup.ActionBookCheckup(), confirmed)
-    _, second = run(checkup.ActionBookCheckup(), confirmed)
+    _, first = run(checkup_booking.ActionBookCheckup(), confirmed)
+    _, second = run(checkup_booking.ActionBookCheckup(), confirmed)
 
     keys = [c.request.headers["Idempotency-Key"] for c in hub_env.calls if c.request.method == "POST"]
     assert keys == [KEYED["checkup_booking_key"]] * 2
@@ -361,7 +361,7 @@ def test_slot_taken_meanwhile_offers_alternatives_and_asks_the_day_again(hub_env
         json={"detail": "That slot is full.", "code": "slot_full", "alternatives": [slot(102, "2026-12-05")]},
     )
 
-    events, messages = run(checkup.ActionBookCheckup(), tracker(KEYED, intent="affirm", active_loop=None))
+    events, messages = run(checkup_booking.ActionBookCheckup(), tracker(KEYED, intent="affirm", active_loop=None))
 
     assert responses_of(messages) == ["utter_checkup_slot_taken"]
     assert messages[0]["buttons"] == [
@@ -388,21 +388,21 @@ def test_slot_taken_meanwhile_offers_alternatives_and_asks_the_day_again(hub_env
 def test_booking_failures_end_in_a_reply_and_nothing_half_done(hub_env, reply, response) -> None:
     hub_env.post(BOOKINGS_URL, **reply)
 
-    events, messages = run(checkup.ActionBookCheckup(), tracker(KEYED, intent="affirm", active_loop=None))
+    events, messages = run(checkup_booking.ActionBookCheckup(), tracker(KEYED, intent="affirm", active_loop=None))
 
     assert responses_of(messages) == [response]
     assert set(slot_events(events).values()) == {None}
 
 
 def test_yes_without_a_pending_confirmation(hub_env) -> None:
-    _, messages = run(checkup.ActionBookCheckup(), tracker(intent="affirm", active_loop=None))
+    _, messages = run(checkup_booking.ActionBookCheckup(), tracker(intent="affirm", active_loop=None))
 
     assert responses_of(messages) == ["utter_checkup_nothing_to_confirm"]
     assert not [c for c in hub_env.calls if c.request.method == "POST"]
 
 
 def test_no_drops_everything() -> None:
-    events, messages = run(checkup.ActionCancelCheckup(), tracker(KEYED, intent="deny", active_loop=None))
+    events, messages = run(checkup_booking.ActionCancelCheckup(), tracker(KEYED, intent="deny", active_loop=None))
 
     assert responses_of(messages) == ["utter_checkup_cancelled"]
     assert set(slot_events(events).values()) == {None}
@@ -420,7 +420,7 @@ def test_a_slow_hub_does_not_stall_other_conversations(hub_env) -> None:
         return (201, {}, json.dumps(booking()))
 
     hub_env.add_callback(responses.POST, BOOKINGS_URL, callback=slow)
-    action = checkup.ActionBookCheckup()
+    action = checkup_booking.ActionBookCheckup()
     confirmed = tracker(KEYED, intent="affirm", active_loop=None)
 
     async def scenario() -> tuple[float, int]:
