@@ -25,6 +25,7 @@ from hub.bookings.availability import (
 from hub.bookings.models import Booking, InventorySlot
 from hub.bookings.references import new_reference, normalise_reference
 from hub.bookings.serializers import slot_out
+from hub.bookings.tickets import caller_details, is_ticket_area, issue_tickets
 from hub.catalog.models import Offering
 from hub.errors import HubError, InvalidRequest, NotFound
 from hub.holders.models import Holder
@@ -88,6 +89,8 @@ def create_booking(
                 session, holder_id=holder_id, slot_id=slot_id, offering_code=offering_code,
                 quantity=quantity, details=details, idempotency_key=idempotency_key, now=now,
             )
+            if is_ticket_area(session, booking.area_code):
+                issue_tickets(session, booking=booking, slot=booking.slot)
             reminders.plan_for_booking(session, booking=booking, quiet=quiet, now=now)
             session.commit()
         except IntegrityError:
@@ -191,7 +194,7 @@ def _check_same_request(
         booking.slot_id != slot_id
         or booking.quantity != quantity
         or not same_offering
-        or (booking.details or {}) != details
+        or caller_details(booking.details) != details
     ):
         raise HubError(
             409,

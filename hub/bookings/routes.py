@@ -1,9 +1,9 @@
-"""Service API: availability and a conversation's bookings."""
+"""Service API: availability, showtimes and a conversation's bookings."""
 
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import date, time
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Query, Request, Response
@@ -11,7 +11,10 @@ from pydantic import BaseModel, Field, field_validator
 
 from hub.auth.deps import service_caller
 from hub.bookings import engine
+from hub.bookings.reschedule import reschedule_booking
 from hub.bookings.serializers import booking_out, slot_out
+from hub.bookings.showtimes import find_showtimes
+from hub.bookings.tickets import HUB_DETAIL_KEYS
 from hub.catalog.serializers import provider_out
 from hub.db import MAX_DB_INT
 from hub.deps import NowDep, SessionDep
@@ -37,7 +40,14 @@ class BookingCreate(BaseModel):
     def _details_small(cls, value: dict[str, Any]) -> dict[str, Any]:
         if len(json.dumps(value, ensure_ascii=False)) > MAX_DETAILS_BYTES:
             raise ValueError(f"details must be under {MAX_DETAILS_BYTES} characters of JSON")
+        reserved = sorted(HUB_DETAIL_KEYS & set(value))
+        if reserved:
+            raise ValueError(f"details may not set {', '.join(reserved)}: the hub assigns them")
         return value
+
+
+class Reschedule(BaseModel):
+    slot_id: int = Field(ge=1, le=MAX_DB_INT)
 
 
 IdempotencyKey = Annotated[
@@ -63,6 +73,32 @@ def get_availability(
         "provider": provider_out(found.provider, area_code=area),
         "date": found.day.isoformat(),
         "slots": [slot_out(s) for s in found.slots],
+        "alternatives": [slot_out(s) for s in found.alternatives],
+    }
+
+
+@router.get("/showtimes")
+def get_showtimes(
+    session: SessionDep,
+    now: NowDep,
+    area: Annotated[str, Query(max_length=64)],
+    provider: Annotated[str | None, Query(max_length=64)] = None,
+    offering: Annotated[str | None, Query(max_length=64)] = None,
+    day: Annotated[date | None, Query(alias="date")] = None,
+    after: Annotated[time | None, Query()] = None,
+    before: Annotated[time | None, Query()] = None,
+    quantity: Annotated[int, Query(ge=1, le=MAX_QUANTITY)] = 1,
+    limit: Annotated[int, Query(ge=1, le=50)] = 20,
+) -> dict[str, Any]:
+    found = find_showtimes(
+        session, area_code=area, provider_code=provider, offering_code=offering, day=day,
+        after=after, before=before, quantity=quantity, limit=limit, now=now,
+    )
+    return {
+        "area": area,
+        "date": None if day is None else day.isoformat(),
+        "quantity": quantity,
+        "showtimes": [slot_out(s) for s in found.slots],
         "alternatives": [slot_out(s) for s in found.alternatives],
     }
 
@@ -114,4 +150,24 @@ def cancel_booking(
     holder = holder_for_conversation(session, conversation_id=cid)
     booking = engine.cancel_booking(session, holder=holder, reference=reference, now=now)
     sync_booking_reminders(request, booking.id)
+    return booking_out(session, booking)
+
+
+@router.post("/conversations/{cid}/bookings/{reference}/reschedule")
+def reschedule(
+    cid: str,
+    reference: str,
+    body: Reschedule,
+    idempotency_key: IdempotencyKey,
+    session: SessionDep,
+    now: NowDep,
+    request: Request,
+) -> dict[str, Any]:
+    holder = holder_for_conversation(session, conversation_id=cid)
+    booking, moved = reschedule_booking(
+        session, holder=holder, reference=reference, slot_id=body.slot_id,
+        idempotency_key=idempotency_key, now=now, quiet=quiet_hours(request),
+    )
+    if moved:
+        sync_booking_reminders(request, booking.id)
     return booking_out(session, booking)

@@ -41,6 +41,13 @@ def booking_out(session: Session, booking: Booking) -> dict[str, Any]:
         "ends_at": local_iso(booking.slot.ends_at),
         "quantity": booking.quantity,
         "details": booking.details,
+        # Tickets only: the code the counter takes and the seats the hub holds.
+        "ticket": None
+        if "ticket_code" not in (booking.details or {})
+        else {
+            "code": booking.details["ticket_code"],
+            "seats": list(booking.details.get("seats", [])),
+        },
         "created_at": local_iso(booking.created_at),
         "cancelled_at": local_iso(booking.cancelled_at),
     }

@@ -13,14 +13,27 @@ def area_out(area: ServiceArea) -> dict[str, Any]:
         "number": area.number,
         "name": area.name,
         "name_zh": area.name_zh,
+        "aliases": list(area.aliases or []),
         "kind": area.kind,
         "department": area.department,
         "summary": area.summary,
         "description": area.description,
         "eligibility": area.eligibility,
         "what_to_bring": list(area.what_to_bring or []),
-        "fields": list(area.fields or []),
+        "fields": [field_out(f) for f in area.fields or []],
         "steward_handled": area.steward_handled,
+    }
+
+
+def field_out(field: dict[str, Any]) -> dict[str, Any]:
+    """A form question with every key present, whatever the stored row lacks."""
+    return {
+        "name": field["name"],
+        "question": field.get("question", ""),
+        "question_zh": field.get("question_zh", ""),
+        "type": field.get("type", "text"),
+        "choices": list(field.get("choices") or []),
+        "required": bool(field.get("required", True)),
     }
 
 

@@ -67,7 +67,7 @@ def _convert(spec: dict[str, Any], value: Any) -> Any:
     if kind == "number":
         return _number(value)
     if isinstance(value, bool) or not isinstance(value, str | int | float):
-        raise ValueError("Give the answer as text.")
+        raise ValueError("Give the answer as text.")  # noqa: TRY004 (pydantic-style message)
     text = str(value).strip()
     if len(text) > MAX_TEXT:
         raise ValueError(f"Keep the answer under {MAX_TEXT} characters.")
@@ -76,7 +76,7 @@ def _convert(spec: dict[str, Any], value: Any) -> Any:
 
 def _number(value: Any) -> int | float:
     if isinstance(value, bool):
-        raise ValueError("Give a number.")
+        raise ValueError("Give a number.")  # noqa: TRY004 (reported as a bad answer)
     try:
         number = float(str(value).strip())
     except ValueError:
