@@ -29,6 +29,7 @@ from hub.reminders import routes as reminder_routes
 from hub.reminders.delivery import RasaReminderChannel
 from hub.reminders.policy import QuietHours
 from hub.reminders.scheduler import ReminderScheduler
+from hub.stewards.wiring import include_stewards
 from hub.web.routes import mount_web
 
 logger = logging.getLogger(__name__)
@@ -88,6 +89,7 @@ def create_app(
     app.include_router(catalog_routes.router)
     app.include_router(booking_routes.router)
     app.include_router(holder_routes.service_router)
+    include_stewards(app)
     mount_web(app)
     return app
 

@@ -17,7 +17,7 @@ from hub.config import (
     database_url_from_env,
     seed_dir_from_env,
 )
-from hub.db import make_engine, make_session_factory, utcnow
+from hub.db import make_engine, make_session_factory, session_scope, utcnow
 
 
 def _migrate(_: argparse.Namespace) -> int:
@@ -32,6 +32,7 @@ def _migrate(_: argparse.Namespace) -> int:
 def _seed(args: argparse.Namespace) -> int:
     from hub.clock import local_date
     from hub.seed.loader import seed_database
+    from hub.stewards.cli import apply_demo_staff_password
 
     engine = make_engine(database_url_from_env())
     try:
@@ -41,10 +42,26 @@ def _seed(args: argparse.Namespace) -> int:
             today=local_date(utcnow()),
             days_ahead=args.days_ahead,
         )
+        # The launcher's generated demo password (TCC_DEMO_STAFF_PASSWORD) for
+        # stewards who have none; a real deployment sets no such variable.
+        with session_scope(make_session_factory(engine)) as session:
+            demo_staff = apply_demo_staff_password(session)
     finally:
         engine.dispose()
     print("seeded: " + ", ".join(f"{n} {what}" for what, n in counts.items()))
+    if demo_staff:
+        print(f"demo staff password set for: {', '.join(demo_staff)}")
     return 0
+
+
+def _staff_password(args: argparse.Namespace) -> int:
+    from hub.stewards.cli import staff_password_command
+
+    engine = make_engine(database_url_from_env())
+    try:
+        return staff_password_command([args.username], session_factory=make_session_factory(engine))
+    finally:
+        engine.dispose()
 
 
 def _demo_holders(_: argparse.Namespace) -> int:
@@ -96,6 +113,12 @@ def build_parser() -> argparse.ArgumentParser:
     seed.set_defaults(run=_seed)
     commands.add_parser("demo-holders", help="print the demo holders' cards and PINs") \
         .set_defaults(run=_demo_holders)
+    staff = commands.add_parser(
+        "staff-password",
+        help="set a steward's password (from TCC_STAFF_PASSWORD, else stdin)",
+    )
+    staff.add_argument("username")
+    staff.set_defaults(run=_staff_password)
     serve = commands.add_parser("serve", help="run the hub's HTTP server")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)

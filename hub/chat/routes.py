@@ -28,6 +28,7 @@ from hub.chat.log import (
 from hub.db import MAX_DB_INT, session_scope
 from hub.deps import SessionDep, get_now, get_session_factory, get_settings
 from hub.errors import HubError, InvalidRequest
+from hub.stewards.service import live_escalation, note_holder_message
 
 router = APIRouter(prefix="/api/v1/chat", tags=["chat"])
 
@@ -65,12 +66,25 @@ async def post_message(request: Request, holder: HolderDep) -> dict[str, Any]:
     sessions = get_session_factory(request)
     holder_id, sender = holder.id, holder.conversation_id
 
-    def _log_in() -> None:
+    def _log_in() -> dict[str, Any] | None:
+        """Log the message; while an escalation is live it is the steward's,
+        and who that is comes back instead of None."""
+        now = get_now(request)
         with session_scope(sessions) as session:
-            log_holder_message(session, holder_id=holder_id, text=text, now=get_now(request))
+            log_holder_message(session, holder_id=holder_id, text=text, now=now)
+            escalation = live_escalation(session, holder_id=holder_id)
+            if escalation is None:
+                return None
+            note_holder_message(session, escalation=escalation, now=now)
+            steward = escalation.claimed_by or escalation.steward
+            return {"kind": "steward", "name": steward.name if steward else None}
 
     # Logged before Rasa is asked, so it is kept even when Rasa is down.
-    await run_in_threadpool(_log_in)
+    person = await run_in_threadpool(_log_in)
+    if person is not None:
+        # The bot hears nothing while a person has the conversation; the
+        # steward's replies reach the holder through the log and its stream.
+        return {"messages": [], "handled_by": person}
     assistant: Assistant = request.app.state.assistant
     replies = await assistant.send_message(sender, text)
 
@@ -81,7 +95,7 @@ async def post_message(request: Request, holder: HolderDep) -> dict[str, Any]:
             )
             return [message_out(row) for row in rows]
 
-    return {"messages": await run_in_threadpool(_log_out)}
+    return {"messages": await run_in_threadpool(_log_out), "handled_by": {"kind": "bot"}}
 
 
 @router.get("/messages")

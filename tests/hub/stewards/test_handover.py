@@ -4,7 +4,6 @@ resolution the bot answers again. The Rasa side is the fake assistant."""
 
 from __future__ import annotations
 
-import pytest
 from hub_support import LI, login
 
 from hub.stewards.service import live_escalation
@@ -16,11 +15,6 @@ def chat(client, holder, text):
     return client.post("/api/v1/chat/messages", json={"text": text}, headers=holder)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the chat gateway does not yet route a holder with a live escalation to the "
-    "steward (integration step: hub.stewards.service.live_escalation in the chat POST route)",
-)
 def test_holder_talks_to_the_steward_then_the_bot_again(
     client, world, staff, service, wang, assistant
 ):
@@ -42,7 +36,8 @@ def test_holder_talks_to_the_steward_then_the_bot_again(
     assert messages[-1]["sender"] == "steward"
 
     # While the escalation is live the bot hears nothing.
-    chat(client, holder, "My daughter needs a school place")
+    routed = chat(client, holder, "My daughter needs a school place")
+    assert routed.json() == {"messages": [], "handled_by": {"kind": "steward", "name": "Wang Fang"}}
     assert len(assistant.sent) == 1
     detail = client.get(f"/api/v1/staff/escalations/{esc_id}", headers=wang).json()
     assert detail["messages"][-1]["text"] == "My daughter needs a school place"
