@@ -195,7 +195,11 @@ async function send(text, shownAs) {
   input.disabled = sendButton.disabled = false;
   input.focus();
   if (status === 200) {
-    showBanner("");
+    const person = data.handled_by && data.handled_by.kind === "steward";
+    showBanner(person
+      ? "You are talking with " + (data.handled_by.name || "your steward") +
+        ", a person. Replies appear here as soon as they are written."
+      : "", person ? "info" : "");
     for (const m of data.messages) render(m);
     return;
   }
