@@ -250,6 +250,60 @@ class HubClient:
         )
 
 
+    # -- reminders (issue 4) -------------------------------------------------
+
+    def reminders(
+        self, *, conversation_id: str, reference: str | None = None
+    ) -> list[dict[str, Any]]:
+        params = {"reference": reference} if reference else None
+        body = self._request(
+            self._repeatable, "GET",
+            f"/api/v1/service/conversations/{conversation_id}/reminders", params=params,
+        )
+        return list(body.get("reminders") or [])
+
+    def turn_off_reminders(self, *, conversation_id: str, reference: str | None = None) -> int:
+        # Turning off what is already off changes nothing: safe to repeat.
+        body = self._request(
+            self._repeatable, "POST",
+            f"/api/v1/service/conversations/{conversation_id}/reminders/off",
+            json={"reference": reference},
+        )
+        return int(body.get("turned_off") or 0)
+
+    def add_reminder(
+        self, *, conversation_id: str, reference: str, minutes_before: int
+    ) -> dict[str, Any]:
+        # The hub names an extra reminder by its offset, so a repeat updates
+        # the same one: safe to repeat.
+        return self._request(
+            self._repeatable, "POST",
+            f"/api/v1/service/conversations/{conversation_id}/bookings/{reference}/reminders",
+            json={"minutes_before": minutes_before},
+        )
+
+    # -- escalations (issue 5) -----------------------------------------------
+
+    def escalate(
+        self,
+        *,
+        conversation_id: str,
+        reason: str,
+        summary: str,
+        context: dict[str, Any],
+        idempotency_key: str,
+        area_code: str | None = None,
+    ) -> dict[str, Any]:
+        """Hand the conversation to the holder's steward; the key makes a
+        retried call add nothing."""
+        return self._request(
+            self._repeatable, "POST",
+            f"/api/v1/service/conversations/{conversation_id}/escalations",
+            json={"reason": reason, "summary": summary, "context": context,
+                  "area_code": area_code},
+            headers={"Idempotency-Key": idempotency_key},
+        )
+
 def build_hub_client(settings: BotSettings) -> HubClient:
     return HubClient(
         base_url=settings.hub_url,
