@@ -57,11 +57,16 @@ class SlotFull(HubError):
 class Rejected(HubError):
     """A 4xx the holder's request caused (date in the past, conflicting key...)."""
 
-    def __init__(self, code: str, detail: str, status: int = 400) -> None:
+    def __init__(
+        self, code: str, detail: str, status: int = 400, body: dict[str, Any] | None = None
+    ) -> None:
         super().__init__(f"{status} {code}: {detail}")
         self.code = code
         self.detail = detail
         self.status = status
+        # The whole error body: some refusals carry what to offer instead
+        # (`alternatives` of a school with no places, the `field` at fault).
+        self.body = body or {}
 
 
 def _session(*, token: str, retries: int) -> requests.Session:
@@ -157,7 +162,7 @@ class HubClient:
             return NotFound(code, detail)
         if status == 409 and code == "slot_full":
             return SlotFull(list(body.get("alternatives") or []), detail)
-        return Rejected(code, detail, status)
+        return Rejected(code, detail, status, body)
 
     # -- catalog -----------------------------------------------------------
 
@@ -303,6 +308,134 @@ class HubClient:
                   "area_code": area_code},
             headers={"Idempotency-Key": idempotency_key},
         )
+
+    # -- issue 3: every area, records of every kind, the card ----------------
+
+    def catalog(self) -> list[dict[str, Any]]:
+        """The active areas, by number; cached like `area` (under the key "")."""
+        now = time.monotonic()
+        with self._catalog_lock:
+            cached = self._catalog.get("")
+            if cached and now - cached[0] < CATALOG_TTL_SECONDS:
+                return list(cached[1]["areas"])
+        body = self._request(self._repeatable, "GET", "/api/v1/service/catalog")
+        with self._catalog_lock:
+            self._catalog[""] = (now, body)
+        return list(body.get("areas") or [])
+
+    def showtimes(
+        self,
+        *,
+        area: str,
+        provider: str | None = None,
+        offering: str | None = None,
+        date: str | None = None,
+        after: str | None = None,
+        before: str | None = None,
+        quantity: int = 1,
+        limit: int = 20,
+    ) -> dict[str, Any]:
+        params: dict[str, Any] = {"area": area, "quantity": quantity, "limit": limit}
+        for name, value in (("provider", provider), ("offering", offering), ("date", date),
+                            ("after", after), ("before", before)):
+            if value:
+                params[name] = value
+        return self._request(self._repeatable, "GET", "/api/v1/service/showtimes", params=params)
+
+    def reschedule(
+        self, *, conversation_id: str, reference: str, slot_id: int, idempotency_key: str
+    ) -> dict[str, Any]:
+        """Move a booking; the hub deduplicates on the key, so it is retried."""
+        return self._request(
+            self._repeatable, "POST",
+            f"/api/v1/service/conversations/{conversation_id}/bookings/{reference}/reschedule",
+            json={"slot_id": slot_id}, headers={"Idempotency-Key": idempotency_key},
+        )
+
+    def records(self, *, conversation_id: str, live_only: bool = False) -> list[dict[str, Any]]:
+        body = self._request(
+            self._repeatable, "GET", f"/api/v1/service/conversations/{conversation_id}/records",
+            params={"status": "live"} if live_only else None,
+        )
+        return list(body.get("records") or [])
+
+    def record(self, *, conversation_id: str, reference: str) -> dict[str, Any]:
+        return self._request(
+            self._repeatable, "GET",
+            f"/api/v1/service/conversations/{conversation_id}/records/{reference}",
+        )
+
+    def cancel_record(self, *, conversation_id: str, reference: str) -> dict[str, Any]:
+        # Cancelling twice is a no-op at the hub, but the POST carries no key,
+        # so it is sent once, like cancel_booking.
+        return self._request(
+            self._once, "POST",
+            f"/api/v1/service/conversations/{conversation_id}/records/{reference}/cancel",
+        )
+
+    def departments(self, *, symptom: str) -> list[dict[str, Any]]:
+        body = self._request(
+            self._repeatable, "GET", "/api/v1/service/medical/departments",
+            params={"symptom": symptom[:500]},
+        )
+        return list(body.get("departments") or [])
+
+    def card(self, *, conversation_id: str) -> dict[str, Any]:
+        return self._request(
+            self._repeatable, "GET", f"/api/v1/service/conversations/{conversation_id}/card"
+        )
+
+    def eligibility(
+        self,
+        *,
+        conversation_id: str,
+        school: str,
+        grade: str,
+        child_id: int | None = None,
+        birth_date: str | None = None,
+    ) -> dict[str, Any]:
+        params: dict[str, Any] = {"school": school, "grade": grade}
+        if child_id is not None:
+            params["child_id"] = child_id
+        if birth_date:
+            params["birth_date"] = birth_date
+        return self._request(
+            self._repeatable, "GET",
+            f"/api/v1/service/conversations/{conversation_id}/applications/eligibility",
+            params=params,
+        )
+
+    def create_application(
+        self,
+        *,
+        conversation_id: str,
+        school: str,
+        grade: str,
+        idempotency_key: str,
+        child_id: int | None = None,
+        child: dict[str, Any] | None = None,
+        answers: dict[str, Any] | None = None,
+    ) -> dict[str, Any]:
+        body: dict[str, Any] = {"school": school, "grade": grade, "answers": answers or {}}
+        if child_id is not None:
+            body["child_id"] = child_id
+        if child:
+            body["child"] = child
+        return self._request(
+            self._repeatable, "POST",
+            f"/api/v1/service/conversations/{conversation_id}/applications",
+            json=body, headers={"Idempotency-Key": idempotency_key},
+        )
+
+    def create_service_request(
+        self, *, conversation_id: str, area: str, answers: dict[str, Any], idempotency_key: str
+    ) -> dict[str, Any]:
+        return self._request(
+            self._repeatable, "POST",
+            f"/api/v1/service/conversations/{conversation_id}/service-requests",
+            json={"area": area, "answers": answers}, headers={"Idempotency-Key": idempotency_key},
+        )
+
 
 def build_hub_client(settings: BotSettings) -> HubClient:
     return HubClient(
