@@ -9,6 +9,7 @@ current training data.
 from __future__ import annotations
 
 import os
+import secrets
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,6 +18,8 @@ import requests
 
 from scripts.model_hash import model_path
 from scripts.stack import Ports, Secrets, Stack
+
+STAFF_PASSWORD = "e2e-" + secrets.token_urlsafe(12)
 
 
 def _model() -> Path:
@@ -38,6 +41,15 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
         state_dir=tmp_path_factory.mktemp("stack"),
         secrets=Secrets.generate(),
         ports=Ports.free(),
+        extra_env={
+            # Whatever the hour the suite runs at, reminders may go out now
+            # (start == end: no quiet hours); quiet hours have their own tests.
+            "TCC_QUIET_HOURS_START": "00:00",
+            "TCC_QUIET_HOURS_END": "00:00",
+            "TCC_REMINDER_RETRY_DELAYS": "1,2,2,2,2",
+            # The seeded stewards log in to the console with this.
+            "TCC_DEMO_STAFF_PASSWORD": STAFF_PASSWORD,
+        },
     )
     # Rasa takes 20-60 s to load TensorFlow and the model on a quiet machine.
     running.start(timeout=float(os.environ.get("TCC_E2E_STARTUP_TIMEOUT", "400")))
