@@ -29,7 +29,8 @@ from __future__ import annotations
 
 import calendar
 import re
-from datetime import date, datetime, timedelta
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 LOCAL_TZ = ZoneInfo("Asia/Shanghai")
@@ -217,3 +218,113 @@ def _with_dateparser(phrase: str, today: date) -> date:
     if parsed is None:
         raise UnrecognisedDate(f"no date in {phrase!r}")
     return _not_past(parsed.date(), today)
+
+
+# -- times of day ----------------------------------------------------------------
+#
+# "tomorrow afternoon", "next Tue after 3", "tonight", "friday at 7.30pm". The
+# choices, written down once:
+# - A clock time needs a cue, so "2 tickets" is never 2 o'clock: "at/after/
+#   before/from/around/by" in front, or am/pm, or hours and minutes ("19:30").
+# - Without am/pm, 1 to 7 o'clock means the afternoon or evening (nobody books
+#   a film or a doctor for 3 at night); 8 to 11 the morning; 12 noon.
+# - Parts of the day: morning 06:00-12:00, noon 11:30-13:30, afternoon
+#   12:00-18:00, evening and night 17:00-24:00; "tonight" is today's evening.
+# - "at 3" is the hour from 15:00: a session starting any time in it fits.
+# - A time with no day means today.
+
+_PARTS = {
+    "morning": (time(6), time(12)),
+    "noon": (time(11, 30), time(13, 30)),
+    "lunchtime": (time(11, 30), time(13, 30)),
+    "afternoon": (time(12), time(18)),
+    "evening": (time(17), None),
+    "night": (time(17), None),
+    "tonight": (time(17), None),
+}
+_CUE = r"(?P<cue>at|after|before|from|around|by|about|@)"
+_CLOCK = (
+    rf"(?:\b{_CUE}\s*)?\b(?P<h>\d{{1,2}})(?:[:.](?P<m>\d{{2}}))?\s*(?P<ampm>a\.?m\.?|p\.?m\.?)?(?![\d/])"
+)
+_CLOCK_RE = re.compile(_CLOCK)
+_PART_RE = re.compile(r"\b(?:this\s+|in\s+the\s+|tomorrow\s+)?(?P<part>" + "|".join(_PARTS) + r")\b")
+
+
+@dataclass(frozen=True)
+class When:
+    """A day and, if the holder said one, a window of start times on it."""
+
+    day: date
+    after: time | None = None  # earliest start, inclusive
+    before: time | None = None  # latest start, exclusive; None: end of day
+
+    @property
+    def has_time(self) -> bool:
+        return self.after is not None or self.before is not None
+
+    def fits(self, starts: datetime) -> bool:
+        local = starts.astimezone(LOCAL_TZ)
+        if local.date() != self.day:
+            return False
+        clock = local.time()
+        if self.after is not None and clock < self.after:
+            return False
+        return self.before is None or clock < self.before
+
+
+def _clock_time(match: re.Match[str]) -> time | None:
+    hour, minute = int(match["h"]), int(match["m"] or 0)
+    ampm = (match["ampm"] or "").replace(".", "")
+    if not (match["cue"] or ampm or match["m"]):
+        return None  # a bare number: a quantity or a day, not a time
+    if minute > 59 or hour > 23 or (ampm and not 1 <= hour <= 12):
+        return None
+    if ampm == "pm" and hour < 12:
+        hour += 12
+    elif ampm == "am" and hour == 12:
+        hour = 0
+    elif not ampm and 1 <= hour <= 7:
+        hour += 12
+    return time(hour, minute)
+
+
+def _time_window(phrase: str) -> tuple[time | None, time | None, str]:
+    """The window the phrase names and the phrase without it."""
+    after: time | None = None
+    before: time | None = None
+    rest = phrase
+    for match in _CLOCK_RE.finditer(phrase):
+        clock = _clock_time(match)
+        if clock is None:
+            continue
+        cue = match["cue"] or "at"
+        if cue in ("after", "from"):
+            after = clock
+        elif cue in ("before", "by"):
+            before = clock
+        else:
+            after = clock
+            before = (datetime.combine(date.min, clock) + timedelta(hours=1)).time()
+            if before <= clock:  # an hour from 23:xx runs past midnight
+                before = None
+        rest = rest.replace(match.group(0), " ")
+    if after is None and before is None and (match := _PART_RE.search(phrase)):
+        after, before = _PARTS[match["part"]]
+    return after, before, " ".join(rest.split())
+
+
+def parse_when(text: str, *, today: date) -> When:
+    """The day and time window `text` names. A time with no day means today;
+    raises like `parse_date` (UnrecognisedDate when there is neither)."""
+    phrase = " ".join(text.lower().split())
+    after, before, rest = _time_window(phrase)
+    has_time = after is not None or before is not None
+    try:
+        day = parse_date(rest, today=today) if rest else today
+    except UnrecognisedDate:
+        if not has_time:
+            raise
+        day = today
+    if re.search(r"\btonight\b", phrase) and not re.search(r"tomorrow|\d", rest):
+        day = today
+    return When(day=day, after=after, before=before)
