@@ -241,13 +241,16 @@ _PARTS = {
     "evening": (time(17), None),
     "night": (time(17), None),
     "tonight": (time(17), None),
+    "after school": (time(15), time(19)),
 }
 _CUE = r"(?P<cue>at|after|before|from|around|by|about|@)"
 _CLOCK = (
     rf"(?:\b{_CUE}\s*)?\b(?P<h>\d{{1,2}})(?:[:.](?P<m>\d{{2}}))?\s*(?P<ampm>a\.?m\.?|p\.?m\.?)?(?![\d/])"
 )
 _CLOCK_RE = re.compile(_CLOCK)
-_PART_RE = re.compile(r"\b(?:this\s+|in\s+the\s+|tomorrow\s+)?(?P<part>" + "|".join(_PARTS) + r")\b")
+_PART_RE = re.compile(
+    r"\b(?:this\s+|in\s+the\s+|tomorrow\s+)?(?P<part>" + "|".join(sorted(_PARTS, key=len, reverse=True)) + r")\b"
+)
 
 
 @dataclass(frozen=True)
@@ -317,6 +320,9 @@ def parse_when(text: str, *, today: date) -> When:
     """The day and time window `text` names. A time with no day means today;
     raises like `parse_date` (UnrecognisedDate when there is neither)."""
     phrase = " ".join(text.lower().split())
+    # "every saturday", "saturdays": a weekly time starts on the next one.
+    phrase = re.sub(r"\bevery\s+", "", phrase)
+    phrase = re.sub(r"\b(mon|tues|wednes|thurs|fri|satur|sun)days\b", r"\1day", phrase)
     after, before, rest = _time_window(phrase)
     has_time = after is not None or before is not None
     try:
@@ -328,3 +334,23 @@ def parse_when(text: str, *, today: date) -> When:
     if re.search(r"\btonight\b", phrase) and not re.search(r"tomorrow|\d", rest):
         day = today
     return When(day=day, after=after, before=before)
+
+
+def encode_when(when: When) -> str:
+    """The slot value for a parsed time: "2026-12-04" or "2026-12-04 15:00-16:00"
+    (either end may be empty). `decode_when` reads it back."""
+    if not when.has_time:
+        return when.day.isoformat()
+    after = when.after.strftime("%H:%M") if when.after else ""
+    before = when.before.strftime("%H:%M") if when.before else ""
+    return f"{when.day.isoformat()} {after}-{before}"
+
+
+def decode_when(value: str) -> When:
+    day, _, window = value.partition(" ")
+    after, _, before = window.partition("-")
+    return When(
+        day=date.fromisoformat(day),
+        after=time.fromisoformat(after) if after else None,
+        before=time.fromisoformat(before) if before else None,
+    )
