@@ -80,16 +80,17 @@ class World:
     def add_slot(
         self, name: str, *, provider: str, day: date, hour: int, capacity: int = 5,
         booked: int = 0, offering: str | None = None, starts_at: datetime | None = None,
+        area: str = "checkup",
     ) -> int:
         with session_scope(self.sessions) as s:
             prov = s.query(Provider).filter_by(code=provider).one()
             off = (
-                s.query(Offering).filter_by(provider_id=prov.id, code=offering).one()
+                s.query(Offering).filter_by(provider_id=prov.id, area_code=area, code=offering).one()
                 if offering else None
             )
             start = starts_at or local_dt(day, hour)
             slot = InventorySlot(
-                provider_id=prov.id, area_code="checkup", offering_id=off.id if off else None,
+                provider_id=prov.id, area_code=area, offering_id=off.id if off else None,
                 starts_at=start, ends_at=start + timedelta(hours=3),
                 capacity=capacity, booked=booked,
             )
