@@ -1,4 +1,5 @@
-"""`python -m hub <command>`: migrate, seed, demo-holders, serve.
+"""`python -m hub <command>`: migrate, seed, demo-holders, staff-password,
+application-status, request-status, serve.
 
 Only `serve` needs the secrets; the others read just the database URL and the
 seed directory, so set-up can run before `.env` is complete.
@@ -64,6 +65,19 @@ def _staff_password(args: argparse.Namespace) -> int:
         engine.dispose()
 
 
+def _record_status(args: argparse.Namespace) -> int:
+    from hub.applications.cli import status_command
+
+    engine = make_engine(database_url_from_env())
+    try:
+        return status_command(
+            kind=args.kind, reference=args.reference, status=args.status, note=args.note,
+            by=args.by, session_factory=make_session_factory(engine),
+        )
+    finally:
+        engine.dispose()
+
+
 def _demo_holders(_: argparse.Namespace) -> int:
     from hub.seed.loader import demo_holders
 
@@ -119,6 +133,16 @@ def build_parser() -> argparse.ArgumentParser:
     )
     staff.add_argument("username")
     staff.set_defaults(run=_staff_password)
+    for kind, help_text in (
+        ("application", "move a school application on (under_review, offered, declined)"),
+        ("request", "move a service request on (in_progress, completed, rejected)"),
+    ):
+        moved = commands.add_parser(f"{kind}-status", help=help_text)
+        moved.add_argument("reference")
+        moved.add_argument("status")
+        moved.add_argument("--note", default="", help="why, for the holder's history")
+        moved.add_argument("--by", default="staff", help="who (a steward's username)")
+        moved.set_defaults(run=_record_status, kind=kind)
     serve = commands.add_parser("serve", help="run the hub's HTTP server")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)

@@ -52,7 +52,7 @@ def illegal_move(noun: str, *, reference: str, current: str, to_status: str) -> 
     return HubError(
         409, "invalid_transition",
         f"This {noun} is {current.replace('_', ' ')} and cannot become {to_status.replace('_', ' ')}.",
-        reference=reference, status=current, to_status=to_status,
+        reference=reference, current_status=current, to_status=to_status,
     )
 
 
