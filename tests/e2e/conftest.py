@@ -59,6 +59,12 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
         running.stop()
 
 
+@pytest.fixture(scope="session")
+def staff_password() -> str:
+    """What the seeded stewards log in to the console with in this session."""
+    return STAFF_PASSWORD
+
+
 @pytest.fixture()
 def http() -> Iterator[requests.Session]:
     with requests.Session() as session:

@@ -12,7 +12,6 @@ from sqlalchemy import select
 from hub.db import make_engine
 from hub.holders.models import Holder
 from scripts.stack import Stack
-from tests.e2e.conftest import STAFF_PASSWORD
 
 pytestmark = pytest.mark.e2e
 
@@ -37,7 +36,7 @@ def _rasa_user_texts(http: requests.Session, stack: Stack, cid: str) -> list[str
     return [e.get("text") for e in tracker.json()["events"] if e.get("event") == "user"]
 
 
-def test_a_person_takes_over_and_hands_back(stack: Stack, http):
+def test_a_person_takes_over_and_hands_back(stack: Stack, http, staff_password):
     hub = stack.hub_url
     login = http.post(f"{hub}/api/v1/auth/login", json={"card_number": CARD, "pin": PIN}, timeout=30)
     holder = {"Authorization": f"Bearer {login.json()['access_token']}"}
@@ -53,7 +52,7 @@ def test_a_person_takes_over_and_hands_back(stack: Stack, http):
     assert "Zhao Min" in texts and "person" in texts, asked
 
     staff_login = http.post(f"{hub}/api/v1/staff/login",
-                            json={"username": STEWARD, "password": STAFF_PASSWORD}, timeout=30)
+                            json={"username": STEWARD, "password": staff_password}, timeout=30)
     assert staff_login.status_code == 200, staff_login.text
     steward = {"Authorization": f"Bearer {staff_login.json()['access_token']}"}
     queue = http.get(f"{hub}/api/v1/staff/escalations", headers=steward, timeout=30).json()
