@@ -34,7 +34,7 @@ export PIP_ROOT_USER_ACTION := ignore
 export PIP_NO_INPUT := 1
 export PIP_PROGRESS_BAR := off
 
-.PHONY: help setup model-path run train test validate test-bot test-stories test-hub bench lint types clean distclean
+.PHONY: help setup model-path run train test validate test-bot test-stories test-hub browser bench lint types clean distclean
 
 help: ## Show this help
 	@echo "Talent Card Concierge. Usage: make <target>"
@@ -103,13 +103,24 @@ test-stories: $(MODEL) ## Rasa test stories against the trained model
 	else echo "Failed test stories (kept in $$out):" >&2; \
 	  cat "$$out/failed_test_stories.yml" >&2 2>/dev/null || true; exit 1; fi
 
-# tests/browser (the staff console in headless Chromium) skips itself where
-# Chromium is not installed.
-test-hub: $(HUB_READY) $(BOT_READY) $(MODEL) ## Hub API, end-to-end and browser tests (hub environment)
+# tests/browser drives the staff console in Debian's Chromium (Playwright's own
+# browser download cannot work offline). Installed here when we may (root with
+# apt); elsewhere the browser tests skip themselves and say why.
+browser:
+	@if command -v chromium >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	  echo "Installing Debian's chromium for the browser tests ..."; \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null 2>&1 \
+	  || { apt-get update -qq >/dev/null 2>&1 && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; } \
+	  || echo "warning: could not install chromium; the browser tests will be skipped" >&2; \
+	else echo "note: no chromium (sudo apt-get install chromium); the browser tests will be skipped" >&2; fi
+
+test-hub: $(HUB_READY) $(BOT_READY) $(MODEL) browser ## Hub API, end-to-end and browser tests (hub environment)
 	TCC_MODEL_PATH=$(abspath $(MODEL)) $(HUB_PY) -m pytest tests/hub tests/e2e $(wildcard tests/browser)
 
-bench: $(HUB_READY) $(BOT_READY) $(MODEL) ## Latency, throughput, training time and memory (prints, never asserts)
+bench: $(HUB_READY) $(BOT_READY) $(MODEL) ## Chat latency and throughput, memory, training time, reminders at scale (prints, never asserts)
 	$(HUB_PY) -m scripts.bench --model $(MODEL)
+	$(HUB_PY) -m scripts.bench_reminders
 
 lint: $(HUB_READY) ## ruff check
 	$(HUB_VENV)/bin/ruff check .
