@@ -10,9 +10,11 @@ import sys
 from sqlalchemy.orm import Session, sessionmaker
 
 from hub.applications import service as applications
+from hub.applications.models import Application
 from hub.db import session_scope, utcnow
 from hub.errors import HubError
 from hub.service_requests import service as requests
+from hub.service_requests.models import ServiceRequest
 
 
 def status_command(
@@ -22,6 +24,7 @@ def status_command(
     """0 when moved (prints the new status), 1 with the reason when refused."""
     try:
         with session_scope(session_factory) as session:
+            row: Application | ServiceRequest
             if kind == "application":
                 row = applications.advance_application(
                     session, application=applications.find_application(session, reference=reference),

@@ -4,6 +4,7 @@ do I have", finds by any reference, and cancels or withdraws in one call."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -50,7 +51,7 @@ def find(session: Session, *, holder: Holder, reference: str) -> Row:
     """The holder's record with this reference, whatever its kind; a bare
     code without its prefix is looked up as every kind."""
     prefix = prefix_of(reference)
-    lookups = {
+    lookups: dict[str, Callable[..., Row]] = {
         BOOKING_PREFIX: bookings.get_booking,
         applications.PREFIX: applications.get_application,
         requests.PREFIX: requests.get_request,
@@ -58,7 +59,7 @@ def find(session: Session, *, holder: Holder, reference: str) -> Row:
     tried = [lookups[prefix]] if prefix else list(lookups.values())
     for lookup in tried:
         try:
-            return lookup(session, holder=holder, reference=reference)  # type: ignore[operator]
+            return lookup(session, holder=holder, reference=reference)
         except NotFound:
             continue
     raise NotFound(f"There is nothing with the reference {reference.strip().upper()}.")
