@@ -10,25 +10,26 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from hub.bookings.serializers import booking_out
 from hub.clock import local_iso
 from hub.deps import NowDep, SessionDep, SettingsDep
 from hub.holders.models import Steward
-from hub.reminders.routes import sync_booking_reminders
-from hub.stewards import access, actions, auth, service, views
+from hub.stewards import access, auth, service, views
 from hub.stewards.deps import OfficeHoursDep, StaffDep
 from hub.stewards.errors import NotFound
+from hub.stewards.holder_api import router as holder_router
 from hub.stewards.models import LIVE_STATUSES, STATUSES, Escalation, StewardPresence
 from hub.stewards.office_hours import is_staffed, next_staffed_time
 from hub.stewards.stream import router as stream_router
 
 router = APIRouter(prefix="/api/v1/staff", tags=["staff"])
 router.include_router(stream_router)
+# Acting for the holder: bookings, applications, service requests.
+router.include_router(holder_router)
 
 StatusFilter = Literal["live", "all", "open", "claimed", "waiting_holder", "resolved"]
 
@@ -176,26 +177,6 @@ def reply(
     session.commit()
     return {"message": views.message_out(message),
             "escalation": views.escalation_out(escalation, staff=staff, now=now)}
-
-
-@router.post("/escalations/{escalation_id}/bookings/{reference}/cancel")
-def cancel_booking(
-    escalation_id: int,
-    reference: str,
-    staff: StaffDep,
-    session: SessionDep,
-    now: NowDep,
-    request: Request,
-) -> dict[str, Any]:
-    """Act for the holder. Rescheduling comes with a later issue."""
-    escalation = access.escalation_for(session, staff=staff, escalation_id=escalation_id)
-    booking = actions.cancel_booking_for_holder(
-        session, escalation=escalation, staff=staff, reference=reference, now=now
-    )
-    session.commit()
-    # The engine cancelled the reminder rows; this drops their scheduler jobs.
-    sync_booking_reminders(request, booking.id)
-    return {"booking": booking_out(session, booking)}
 
 
 def _committed(

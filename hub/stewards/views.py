@@ -17,7 +17,7 @@ from hub.chat.models import ChatMessage
 from hub.clock import local_iso
 from hub.holders.models import Holder, Steward
 from hub.holders.profile import profile_out
-from hub.stewards import audit
+from hub.stewards import audit, records
 from hub.stewards.access import is_supervisor, may_act
 from hub.stewards.models import AuditEntry, Escalation
 
@@ -73,7 +73,8 @@ def allowed_actions(escalation: Escalation, *, staff: Steward) -> list[str]:
     """What the console should offer; the service functions enforce the same."""
     if not may_act(staff, escalation) or not escalation.live:
         return []
-    actions = ["reply", "resolve", "cancel_booking"]
+    actions = ["reply", "resolve", "cancel_booking", "reschedule_booking",
+               "move_application", "move_service_request"]
     if escalation.status == "open":
         actions.append("claim")
     if escalation.status == "claimed":
@@ -101,6 +102,10 @@ def detail_out(
         "escalation": escalation_out(escalation, staff=staff, now=now),
         "holder": holder_out(holder),
         "bookings": [booking_out(session, b) for b in engine.list_bookings(session, holder=holder)],
+        "applications": [records.staff_application_out(session, a)
+                         for a in records.holder_applications(session, holder=holder)],
+        "service_requests": [records.staff_request_out(session, r)
+                             for r in records.holder_requests(session, holder=holder)],
         "messages": [message_out(m) for m in messages],
         "messages_truncated": truncated,
         "audit": [audit_out(e) for e in audit.trail(session, escalation_id=escalation.id)],
