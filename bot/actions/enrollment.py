@@ -84,7 +84,8 @@ def parse_birth_date(text: str, *, today: date) -> date | None:
 
 def _new_child_name(text: str) -> str | None:
     """A name as typed ("Li Xiaohua", "for Anna"), or None if it is not one."""
-    name = re.sub(r"^(?:for|it'?s|its|my (?:son|daughter|child|kid))\s+", "", text.strip(), flags=re.IGNORECASE)
+    name = re.sub(r"^(?:(?:for|it'?s|its|it is|my (?:son|daughter|child|kid)|(?:she|he) is|named|called)\s+)+",
+                  "", text.strip(), flags=re.IGNORECASE)
     words = name.split()
     if not 1 <= len(words) <= 4 or not all(re.fullmatch(r"[^\W\d_][\w'\-.]*", w) for w in words):
         return None

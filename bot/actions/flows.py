@@ -183,14 +183,26 @@ def read_when(
     first text that names a day wins; a definite verdict (past, impossible)
     stands."""
     first_error: dates.DateError | None = None
-    for text in texts:
+    for index, text in enumerate(texts):
         try:
-            return dates.parse_when(text, today=dates.local_today())
+            found = dates.parse_when(text, today=dates.local_today())
         except (dates.PastDate, dates.ImpossibleDate) as exc:
             first_error = exc
             break
         except dates.DateError as exc:
             first_error = first_error or exc
+            continue
+        # The NLU may tag "friday" of "friday after 7pm": a later text (the
+        # whole message) that names the same day with a time says more.
+        for fuller in texts[index + 1:]:
+            if not found.has_time:
+                try:
+                    other = dates.parse_when(fuller, today=dates.local_today())
+                except dates.DateError:
+                    continue
+                if other.day == found.day and other.has_time:
+                    found = other
+        return found
     shown = texts[-1] if texts else ""
     if isinstance(first_error, dates.PastDate):
         dispatcher.utter_message(response="utter_when_past")

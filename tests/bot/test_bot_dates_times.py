@@ -77,3 +77,14 @@ def test_fits_checks_the_day_and_the_window() -> None:
 def test_the_slot_value_reads_back(text: str) -> None:
     parsed = when(text)
     assert dates.decode_when(dates.encode_when(parsed)) == parsed
+
+
+def test_the_whole_message_adds_the_time_the_nlu_left_out(monkeypatch) -> None:
+    from rasa_sdk.executor import CollectingDispatcher
+
+    from bot.actions import flows
+
+    monkeypatch.setattr(dates, "local_today", lambda: TODAY)
+    found = flows.read_when(["friday", "2 tickets friday after 7pm"], CollectingDispatcher())
+    assert found == dates.When(day=date(2026, 12, 4), after=time(19), before=None)
+    assert flows.read_when(["friday", "thanks"], CollectingDispatcher()) == dates.When(day=date(2026, 12, 4))

@@ -146,3 +146,8 @@ def test_the_confirmation_names_child_grade_and_school(hub_mock) -> None:
     _, messages = run(enrollment.ActionAskEnrollmentConfirmed(),
                       tracker({**_ready(), "enrollment_school": "caoyang-no6-primary"}))
     assert (messages[0]["child"], messages[0]["grade"]) == ("Anna Li", "Primary year 1")
+
+
+def test_names_lose_their_lead_in() -> None:
+    assert enrollment._new_child_name("it's for Hana Watanabe") == "Hana Watanabe"
+    assert enrollment._new_child_name("my daughter Anna") == "Anna"
