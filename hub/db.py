@@ -11,6 +11,8 @@ from sqlalchemy import DateTime, Engine, MetaData, create_engine, event
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
+READ_ONLY = "tcc_read_only"
+
 
 class Base(DeclarativeBase):
     # Named constraints: Alembic's batch mode (how SQLite alters tables) can
@@ -87,8 +89,12 @@ def make_engine(database_url: str) -> Engine:
             # A deferred transaction that reads and then writes fails at once with
             # SQLITE_BUSY when another writer got in between; IMMEDIATE takes the
             # write lock up front, so concurrent bookings queue on busy_timeout
-            # instead of failing.
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            # instead of failing. Sessions that only ever read (polling streams,
+            # the reminder scheduler's look-ups) say so and stay out of that
+            # queue: under WAL a reader never blocks and is never blocked.
+            read_only = bool(conn.get_execution_options().get(READ_ONLY))
+            conn.exec_driver_sql(f"PRAGMA query_only={int(read_only)}")
+            conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
         return engine
     return create_engine(database_url, pool_pre_ping=True)
@@ -96,6 +102,15 @@ def make_engine(database_url: str) -> Engine:
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(bind=engine, expire_on_commit=False)
+
+
+def read_only_sessions(factory: sessionmaker[Session]) -> sessionmaker[Session]:
+    """Sessions for code that never writes: on SQLite they do not take the
+    write lock (see `make_engine`); a write through one is refused by SQLite's
+    own `query_only` pragma rather than silently racing."""
+    engine = factory.kw["bind"]
+    return sessionmaker(bind=engine.execution_options(**{READ_ONLY: True}),
+                        expire_on_commit=False)
 
 
 @contextmanager

@@ -26,7 +26,7 @@ from starlette.concurrency import run_in_threadpool
 
 from hub.auth.deps import HolderDep
 from hub.chat.log import message_out, messages_after
-from hub.db import MAX_DB_INT
+from hub.db import MAX_DB_INT, read_only_sessions
 from hub.deps import get_session_factory
 
 router = APIRouter(prefix="/api/v1/chat", tags=["chat"])
@@ -45,7 +45,7 @@ async def stream(
 ) -> StreamingResponse:
     poll = float(getattr(request.app.state, "chat_stream_poll_seconds", POLL_SECONDS))
     events = holder_events(
-        request, factory=get_session_factory(request), holder_id=holder.id,
+        request, factory=read_only_sessions(get_session_factory(request)), holder_id=holder.id,
         after=after, poll_seconds=poll,
     )
     return StreamingResponse(

@@ -26,7 +26,7 @@ from sqlalchemy import Engine, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from hub.chat.models import ChatMessage
-from hub.db import session_scope, utcnow
+from hub.db import read_only_sessions, session_scope, utcnow
 from hub.reminders import jobs
 from hub.reminders.delivery import DeliveryError, RasaReminderChannel
 from hub.reminders.models import DELIVERED, FAILED, SCHEDULED, SKIPPED, Reminder
@@ -53,6 +53,7 @@ class ReminderScheduler:
     ) -> None:
         self._engine = engine
         self._sessions = session_factory
+        self._reads = read_only_sessions(session_factory)
         self._channel = channel
         self.quiet = quiet
         self._retry_delays = retry_delays
@@ -89,7 +90,7 @@ class ReminderScheduler:
 
     def reconcile(self) -> int:
         """Make the job store mirror the `scheduled` rows; returns the job count."""
-        with session_scope(self._sessions) as session:
+        with self._reads() as session:
             pending = {
                 r.id: r.run_at
                 for r in session.scalars(select(Reminder).where(Reminder.status == SCHEDULED))
@@ -126,7 +127,7 @@ class ReminderScheduler:
         ids = list(reminder_ids)
         if not ids:
             return
-        with session_scope(self._sessions) as session:
+        with self._reads() as session:
             rows = {
                 r.id: r for r in session.scalars(select(Reminder).where(Reminder.id.in_(ids)))
             }
@@ -140,7 +141,7 @@ class ReminderScheduler:
     def sync_booking(self, booking_id: int) -> None:
         """`sync` for every reminder of one booking (after create, cancel or
         reschedule)."""
-        with session_scope(self._sessions) as session:
+        with self._reads() as session:
             ids = list(
                 session.scalars(select(Reminder.id).where(Reminder.booking_id == booking_id))
             )
@@ -165,34 +166,34 @@ class ReminderScheduler:
     # -- delivery -----------------------------------------------------------
 
     def deliver(self, reminder_id: str) -> None:
-        """Run by the reminder's job. Every outcome is recorded on the row."""
+        """Run by the reminder's job. Every outcome is recorded on the row.
+
+        The look-up is read-only (on SQLite it takes no write lock, so many
+        deliveries look up at once); each outcome is then written with an
+        UPDATE conditional on the row still being `scheduled`, so a
+        cancellation that lands in between always wins."""
         now = self._clock()
-        with session_scope(self._sessions) as session:
+        with self._reads() as session:
             reminder = session.get(Reminder, reminder_id)
             if reminder is None or reminder.status != SCHEDULED:
                 return
             booking = reminder.booking
             starts_at = booking.slot.starts_at
-            if booking.status != "confirmed":
-                _finish(reminder, SKIPPED, "the booking was cancelled")
-                return
-            if starts_at <= now:
-                _finish(reminder, SKIPPED, "the appointment had already started")
-                return
-            if self.quiet.contains(now):
-                resume = self.quiet.end_after(now)
-                if resume >= starts_at:
-                    _finish(reminder, SKIPPED, "quiet hours last until the appointment")
-                    return
-                reminder.next_attempt_at = resume
-                retry_at: datetime | None = resume
-            else:
-                retry_at = None
             conversation_id = booking.holder.conversation_id
             reference, kind, note = booking.reference, reminder.kind, reminder.note
-            holder_id = booking.holder_id
-        if retry_at is not None:
-            self._put_job(reminder_id, retry_at)
+            holder_id, booking_status = booking.holder_id, booking.status
+        if booking_status != "confirmed":
+            self._finish(reminder_id, SKIPPED, "the booking was cancelled")
+            return
+        if starts_at <= now:
+            self._finish(reminder_id, SKIPPED, "the appointment had already started")
+            return
+        if self.quiet.contains(now):
+            resume = self.quiet.end_after(now)
+            if resume >= starts_at:
+                self._finish(reminder_id, SKIPPED, "quiet hours last until the appointment")
+            elif self._set_retry(reminder_id, resume):
+                self._put_job(reminder_id, resume)
             return
 
         try:
@@ -205,7 +206,7 @@ class ReminderScheduler:
 
         delivered_at = self._clock()
         with session_scope(self._sessions) as session:
-            claimed = session.execute(
+            claimed = _rowcount(session.execute(
                 update(Reminder)
                 .where(Reminder.id == reminder_id, Reminder.status == SCHEDULED)
                 .values(
@@ -216,7 +217,7 @@ class ReminderScheduler:
                     next_attempt_at=None,
                     updated_at=delivered_at,
                 )
-            ).rowcount
+            ))
             if claimed != 1:
                 # Cancelled (or delivered by a twin run) while the bot spoke:
                 # the holder never sees these words.
@@ -236,6 +237,23 @@ class ReminderScheduler:
                 )
         self._notify(holder_id)
 
+    def _finish(self, reminder_id: str, status: str, reason: str) -> None:
+        with session_scope(self._sessions) as session:
+            session.execute(
+                update(Reminder)
+                .where(Reminder.id == reminder_id, Reminder.status == SCHEDULED)
+                .values(status=status, status_reason=reason, next_attempt_at=None,
+                        updated_at=self._clock())
+            )
+
+    def _set_retry(self, reminder_id: str, when: datetime) -> bool:
+        with session_scope(self._sessions) as session:
+            return _rowcount(session.execute(
+                update(Reminder)
+                .where(Reminder.id == reminder_id, Reminder.status == SCHEDULED)
+                .values(next_attempt_at=when, updated_at=self._clock())
+            )) == 1
+
     def _record_failure(self, reminder_id: str, error: str, starts_at: datetime) -> None:
         now = self._clock()
         with session_scope(self._sessions) as session:
@@ -244,18 +262,24 @@ class ReminderScheduler:
                 return
             reminder.attempts += 1
             reminder.last_error = error[:2000]
+            retry_at: datetime | None = None
             if reminder.attempts > len(self._retry_delays):
-                _finish(reminder, FAILED, f"gave up after {reminder.attempts} attempts")
-                return
-            retry_at = now + timedelta(seconds=self._retry_delays[reminder.attempts - 1])
-            if retry_at >= starts_at:
-                _finish(reminder, FAILED, "no time left to retry before the appointment")
-                return
-            reminder.next_attempt_at = retry_at
-        logger.warning("reminder %s failed (%s); retry at %s", reminder_id, error, retry_at)
-        self._put_job(reminder_id, retry_at)
+                reminder.status = FAILED
+                reminder.status_reason = f"gave up after {reminder.attempts} attempts"
+                reminder.next_attempt_at = None
+            else:
+                retry_at = now + timedelta(seconds=self._retry_delays[reminder.attempts - 1])
+                if retry_at >= starts_at:
+                    reminder.status = FAILED
+                    reminder.status_reason = "no time left to retry before the appointment"
+                    reminder.next_attempt_at = None
+                    retry_at = None
+                else:
+                    reminder.next_attempt_at = retry_at
+        if retry_at is not None:
+            logger.warning("reminder %s failed (%s); retry at %s", reminder_id, error, retry_at)
+            self._put_job(reminder_id, retry_at)
 
 
-def _finish(reminder: Reminder, status: str, reason: str) -> None:
-    reminder.status, reminder.status_reason = status, reason
-    reminder.next_attempt_at = None
+def _rowcount(result: object) -> int:
+    return int(getattr(result, "rowcount", 0) or 0)

@@ -29,6 +29,7 @@ from starlette.concurrency import run_in_threadpool
 
 from hub.auth.tokens import read_token
 from hub.chat.models import ChatMessage
+from hub.db import read_only_sessions
 from hub.deps import SettingsDep, get_session_factory
 from hub.holders.models import Steward
 from hub.stewards.access import visible_to
@@ -66,8 +67,10 @@ async def stream(request: Request, credentials: StaffBearerDep, settings: Settin
     poll = float(getattr(state, "staff_stream_poll_seconds", POLL_SECONDS))
     lifetime = float(getattr(state, "staff_stream_max_seconds", MAX_STREAM_SECONDS))
     deadline = min(time.monotonic() + lifetime, time.monotonic() + (expires - time.time()))
+    # Polls only read: on SQLite they must not queue for the write lock.
     events = staff_events(
-        request, factory=factory, staff_id=staff_id, poll_seconds=poll, deadline=deadline
+        request, factory=read_only_sessions(factory), staff_id=staff_id,
+        poll_seconds=poll, deadline=deadline,
     )
     return StreamingResponse(
         events,
