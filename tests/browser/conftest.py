@@ -16,6 +16,7 @@ import pytest
 import uvicorn
 
 from hub.app import create_app
+from hub.applications.models import Application
 from hub.auth.secrets import hash_secret
 from hub.bookings.models import Booking, InventorySlot
 from hub.catalog.models import Offering, Provider, ServiceArea
@@ -24,6 +25,7 @@ from hub.config import Settings
 from hub.db import make_engine, make_session_factory, session_scope, utcnow
 from hub.holders.models import Child, Holder, Steward
 from hub.models import Base
+from hub.service_requests.models import ServiceRequest
 from hub.stewards import service
 from hub.stewards.wiring import include_stewards
 
@@ -45,6 +47,8 @@ class Hub:
     sessions: Any
     escalation_id: int
     holder_id: int
+    # The free cardiology session the console test moves the booking to.
+    later_slot_id: int
 
 
 class NoAssistant:
@@ -52,11 +56,18 @@ class NoAssistant:
         return []
 
 
-def _prepare(sessions: Any) -> tuple[int, int]:
+def _prepare(sessions: Any) -> tuple[int, int, int]:
     now = utcnow()
     with session_scope(sessions) as s:
         s.add(ServiceArea(code="clinic", number=2, name="Fast-track medical care",
                           kind="appointment", department="Putuo Health Commission"))
+        s.add(ServiceArea(code="school_enrollment", number=1, name="Children's school enrollment",
+                          kind="application", department="Putuo Education Bureau"))
+        s.add(ServiceArea(code="housing", number=7, name="Talent housing", kind="request",
+                          department="Putuo Housing Administration", steward_handled=True))
+        school = Provider(code="caoyang-primary", kind="school", areas=["school_enrollment"],
+                          name="Caoyang No. 6 Primary School")
+        s.add(school)
         hospital = Provider(code="tongji-hospital", kind="hospital", areas=["clinic"],
                             name="Tongji Hospital", address="389 Xincun Road, Putuo")
         s.add(hospital)
@@ -77,12 +88,30 @@ def _prepare(sessions: Any) -> tuple[int, int]:
                     steward_id=wang.id)
         s.add(li)
         s.flush()
-        s.add(Child(holder_id=li.id, name="Li Xiaoyu", birth_date=date(2015, 9, 18)))
+        child = Child(holder_id=li.id, name="Li Xiaoyu", birth_date=date(2015, 9, 18))
+        transfer = Offering(provider_id=school.id, area_code="school_enrollment",
+                            code="primary-transfer", name="Primary transfer")
+        s.add_all([child, transfer])
+        s.flush()
+        s.add(Application(reference="AP-4RT8WX", holder_id=li.id, area_code="school_enrollment",
+                          provider_id=school.id, offering_id=transfer.id, child_id=child.id,
+                          status="submitted", idempotency_key="a1",
+                          history=[{"status": "submitted", "at": now.isoformat(),
+                                    "by": "holder", "note": ""}]))
+        s.add(ServiceRequest(reference="SR-9HJ2KD", holder_id=li.id, area_code="housing",
+                             answers={"household_size": 3, "bedrooms": "2"}, needs_steward=True,
+                             status="submitted", idempotency_key="r1",
+                             history=[{"status": "submitted", "at": now.isoformat(),
+                                       "by": "holder", "note": ""}]))
         starts = (now + timedelta(days=3)).replace(minute=0, second=0, microsecond=0)
         slot = InventorySlot(provider_id=hospital.id, area_code="clinic",
                              offering_id=cardiology.id, starts_at=starts,
                              ends_at=starts + timedelta(hours=1), capacity=4, booked=1)
-        s.add(slot)
+        # Two hours later the same day: where the console test moves the booking.
+        later = InventorySlot(provider_id=hospital.id, area_code="clinic",
+                              offering_id=cardiology.id, starts_at=starts + timedelta(hours=2),
+                              ends_at=starts + timedelta(hours=3), capacity=4, booked=0)
+        s.add_all([slot, later])
         s.flush()
         s.add(Booking(reference="TC-7K3M9Q", holder_id=li.id, area_code="clinic",
                       provider_id=hospital.id, offering_id=cardiology.id, slot_id=slot.id,
@@ -102,7 +131,7 @@ def _prepare(sessions: Any) -> tuple[int, int]:
             context={"slots": {"area": "clinic", "department": "cardiology"},
                      "last_messages": ["This is urgent, can a person call me?"]},
         )
-        return opening.escalation.id, li.id
+        return opening.escalation.id, li.id, later.id
 
 
 @pytest.fixture
@@ -117,7 +146,7 @@ def hub(tmp_path: Path) -> Iterator[Hub]:
     engine = make_engine(settings.database_url)
     Base.metadata.create_all(engine)
     sessions = make_session_factory(engine)
-    escalation_id, holder_id = _prepare(sessions)
+    escalation_id, holder_id, later_slot_id = _prepare(sessions)
 
     app = create_app(settings, session_factory=sessions, assistant=NoAssistant())
     if not any(getattr(r, "path", "") == "/api/v1/staff/login" for r in app.routes):
@@ -133,7 +162,7 @@ def hub(tmp_path: Path) -> Iterator[Hub]:
         time.sleep(0.05)
     port = server.servers[0].sockets[0].getsockname()[1]
     try:
-        yield Hub(f"http://127.0.0.1:{port}", sessions, escalation_id, holder_id)
+        yield Hub(f"http://127.0.0.1:{port}", sessions, escalation_id, holder_id, later_slot_id)
     finally:
         server.should_exit = True
         thread.join(timeout=10)

@@ -7,10 +7,15 @@ import httpx
 import pytest
 from sqlalchemy import select
 
+from hub.applications.models import Application
+from hub.bookings.models import Booking, InventorySlot
 from hub.chat.models import ChatMessage
+from hub.config import LOCAL_TZ
 from hub.db import session_scope, utcnow
 from hub.holders.models import Holder
+from hub.service_requests.models import ServiceRequest
 from hub.stewards import service
+from hub.stewards.models import AuditEntry
 
 from .conftest import PASSWORD
 
@@ -108,3 +113,70 @@ def test_supervisor_sees_reassign_and_a_wrong_password_is_explained(hub, browser
     page.click("#away")
     expect(page.locator("#away")).to_have_text("Away · I'm back")
     expect(page.locator("#banner")).to_contain_text("shared queue")
+
+
+def test_steward_reschedules_and_moves_records_in_the_console(hub, browser_page, screenshots):
+    """Pick a day, see its free times, pick one, confirm: the booking moves and
+    the audit says so; an application and a request move on from the same screen."""
+    from playwright.sync_api import expect
+
+    page = browser_page
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    with hub.sessions() as s:
+        later = s.get_one(InventorySlot, hub.later_slot_id).starts_at.astimezone(LOCAL_TZ)
+
+    page.goto(f"{hub.base_url}/console")
+    page.fill("#username", "wang.lei")
+    page.fill("#password", PASSWORD)
+    page.click("#login-button")
+    page.locator(f'.q-item[data-id="{hub.escalation_id}"]').click()
+
+    booking = page.locator('#bookings li[data-reference="TC-7K3M9Q"]')
+    expect(booking.locator("[data-cancel]")).to_be_visible()
+    booking.locator("[data-reschedule]").click()
+    page.fill('#bookings .picker input[type="date"]', later.date().isoformat())
+    time_button = booking.locator(f'button.time[data-slot-id="{hub.later_slot_id}"]')
+    expect(time_button).to_have_text(later.strftime("%H:%M"))
+    time_button.click()
+    expect(time_button).to_have_class("time chosen")
+    confirm = booking.locator("[data-confirm-move]")
+    expect(confirm).to_be_enabled()
+    expect(confirm).to_contain_text(later.strftime("%H:%M"))
+
+    records = page.locator("#records")
+    expect(records).to_contain_text("AP-4RT8WX")
+    expect(records).to_contain_text("SR-9HJ2KD")
+    page.select_option('[data-move="AP-4RT8WX"] select', "under_review")
+    page.fill('[data-move="AP-4RT8WX"] input', "Transfer documents received")
+    page.screenshot(path=str(screenshots / "console-reschedule.png"))
+
+    confirm.click()
+    expect(page.locator("#banner")).to_contain_text("TC-7K3M9Q moved to")
+    expect(booking.locator(".picker")).to_have_count(0)
+    expect(booking.locator(".meta")).to_contain_text(later.strftime("%H:%M"))
+    expect(page.locator("#audit")).to_contain_text("Wang Lei moved booking TC-7K3M9Q")
+    # The note typed before the move survived the re-render.
+    expect(page.locator('[data-move="AP-4RT8WX"] input')).to_have_value(
+        "Transfer documents received")
+
+    page.click('[data-move="AP-4RT8WX"] button')
+    expect(records.locator('li[data-reference="AP-4RT8WX"] .chip')).to_have_text("Under review")
+    page.select_option('[data-move="SR-9HJ2KD"] select', "in_progress")
+    page.click('[data-move="SR-9HJ2KD"] button')
+    expect(records.locator('li[data-reference="SR-9HJ2KD"] .chip')).to_have_text("In progress")
+    expect(page.locator("#audit")).to_contain_text("moved application AP-4RT8WX to under review")
+    page.screenshot(path=str(screenshots / "console-moved.png"))
+    assert errors == []
+
+    with hub.sessions() as s:
+        moved = s.scalars(select(Booking).where(Booking.reference == "TC-7K3M9Q")).one()
+        assert moved.slot_id == hub.later_slot_id
+        assert s.get_one(InventorySlot, hub.later_slot_id).booked == 1
+        application = s.scalars(select(Application)).one()
+        assert application.status == "under_review"
+        assert application.history[-1]["note"] == "Transfer documents received"
+        assert s.scalars(select(ServiceRequest.status)).one() == "in_progress"
+        actions = s.scalars(select(AuditEntry.action).where(
+            AuditEntry.escalation_id == hub.escalation_id).order_by(AuditEntry.id)).all()
+    assert actions == ["open", "reschedule_booking", "move_application", "move_service_request"]
