@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Header, Query, Response
+from fastapi import APIRouter, Depends, Header, Query, Request, Response
 from pydantic import BaseModel, Field
 
 from hub.applications import eligibility, service
@@ -20,6 +20,7 @@ from hub.deps import NowDep, SessionDep
 from hub.errors import InvalidRequest
 from hub.holders.models import Child
 from hub.holders.profile import holder_child, holder_for_conversation
+from hub.reminders.routes import quiet_hours, sync_application_reminders
 from hub.service_requests.limits import Answers
 
 router = APIRouter(tags=["service"], dependencies=[Depends(service_caller)])
@@ -89,6 +90,7 @@ def create_application(
     idempotency_key: IdempotencyKey,
     session: SessionDep,
     now: NowDep,
+    request: Request,
     response: Response,
 ) -> dict[str, Any]:
     holder = holder_for_conversation(session, conversation_id=cid)
@@ -97,8 +99,11 @@ def create_application(
         child_id=body.child_id, child_name=body.child.name if body.child else None,
         child_birth_date=body.child.birth_date if body.child else None,
         answers=body.answers, idempotency_key=idempotency_key, now=now,
+        quiet=quiet_hours(request),
     )
-    if not created:
+    if created:
+        sync_application_reminders(request, application.id)
+    else:
         response.status_code = 200
     return application_out(session, application)
 

@@ -28,6 +28,8 @@ from hub.clock import local_date
 from hub.errors import HubError, InvalidRequest, NotFound
 from hub.holders.models import Child, Holder
 from hub.holders.profile import add_child, holder_child
+from hub.reminders import service as reminders
+from hub.reminders.policy import DEFAULT_QUIET_HOURS, QuietHours
 from hub.service_requests import workflow
 from hub.service_requests.answers import validate_answers
 
@@ -96,6 +98,7 @@ def create_application(
     answers: dict[str, Any],
     idempotency_key: str,
     now: datetime,
+    quiet: QuietHours = DEFAULT_QUIET_HOURS,
 ) -> tuple[Application, bool]:
     """The application and whether it is new. Checked in this order: the
     place exists (404), the answers (422 `invalid_answers`), the child's age
@@ -139,6 +142,8 @@ def create_application(
             )
             session.add(application)
             session.flush()
+            # A reminder before each deadline still ahead, in the same commit.
+            reminders.plan_for_application(session, application=application, quiet=quiet, now=now)
             session.commit()
         except IntegrityError:
             # The twin request with this key, or a race for the same child and
@@ -225,6 +230,8 @@ def withdraw_application(
     try:
         workflow.move(session, model=Application, row=application, noun="application",
                       to_status=WITHDRAWN, now=now, by="holder", note=note)
+        reminders.cancel_for_application(session, application=application,
+                                         reason="the application was withdrawn")
         session.commit()
     except BaseException:
         session.rollback()
@@ -248,6 +255,9 @@ def advance_application(
                               to_status=to_status)
     workflow.move(session, model=Application, row=application, noun="application",
                   to_status=to_status, now=now, by=by, note=note)
+    if to_status not in LIVE:
+        reminders.cancel_for_application(session, application=application,
+                                         reason=f"the application was {to_status}")
     return application
 
 

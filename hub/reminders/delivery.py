@@ -25,7 +25,13 @@ class RasaReminderChannel:
         self._client = httpx.Client(timeout=timeout)
 
     def say_reminder(
-        self, *, conversation_id: str, reference: str, kind: str, note: str
+        self,
+        *,
+        conversation_id: str,
+        reference: str,
+        kind: str,
+        note: str,
+        extra: dict[str, str] | None = None,
     ) -> list[dict[str, Any]]:
         try:
             response = self._client.post(
@@ -36,6 +42,7 @@ class RasaReminderChannel:
                     "entities": {
                         "booking_reference": reference,
                         "reminder_kind": kind,
+                        **(extra or {}),
                     },
                 },
             )

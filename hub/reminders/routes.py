@@ -38,7 +38,7 @@ class ExtraReminder(BaseModel):
 def reminder_out(reminder: Reminder) -> dict[str, Any]:
     return {
         "id": reminder.id,
-        "booking_reference": reminder.booking.reference,
+        "booking_reference": reminder.reference,
         "kind": reminder.kind,
         "due_at": local_iso(reminder.due_at),
         "send_at": local_iso(reminder.send_at),
@@ -68,6 +68,12 @@ def sync_booking_reminders(request: Request, booking_id: int) -> None:
         scheduler.sync_booking(booking_id)
 
 
+def sync_application_reminders(request: Request, application_id: int) -> None:
+    scheduler = getattr(request.app.state, "reminders", None)
+    if scheduler is not None:
+        scheduler.sync_application(application_id)
+
+
 @service_router.get("/conversations/{cid}/reminders")
 def list_reminders(
     cid: str, session: SessionDep, reference: str | None = None
@@ -82,8 +88,11 @@ def turn_off_reminders(
     cid: str, body: TurnOff, session: SessionDep, request: Request
 ) -> dict[str, Any]:
     holder = holder_for_conversation(session, conversation_id=cid)
-    if body.reference is not None:
-        engine.get_booking(session, holder=holder, reference=body.reference)  # 404 if not theirs
+    if body.reference is not None and not service.list_for_holder(
+        session, holder=holder, reference=body.reference
+    ):
+        # Not theirs, or nothing to turn off: the same answer either way.
+        engine.get_booking(session, holder=holder, reference=body.reference)
     ids = service.turn_off(session, holder=holder, reference=body.reference)
     session.commit()
     sync_jobs(request, ids)

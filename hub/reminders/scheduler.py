@@ -16,16 +16,20 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.jobstores.base import JobLookupError
+from apscheduler.jobstores.memory import MemoryJobStore
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
 from sqlalchemy import Engine, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from hub.applications.models import LIVE as APPLICATION_LIVE
 from hub.chat.models import ChatMessage
+from hub.config import LOCAL_TZ
 from hub.db import read_only_sessions, session_scope, utcnow
 from hub.reminders import jobs
 from hub.reminders.delivery import DeliveryError, RasaReminderChannel
@@ -36,6 +40,7 @@ logger = logging.getLogger(__name__)
 
 JOB_FUNC = "hub.reminders.jobs:deliver_reminder"
 JOBS_TABLE = "apscheduler_jobs"
+RECONCILE_SECONDS = 60
 
 
 class ReminderScheduler:
@@ -61,7 +66,7 @@ class ReminderScheduler:
         self._clock = clock
         self._store = SQLAlchemyJobStore(engine=engine, tablename=JOBS_TABLE)
         self._scheduler = BackgroundScheduler(
-            jobstores={"default": self._store},
+            jobstores={"default": self._store, "internal": MemoryJobStore()},
             executors={"default": ThreadPoolExecutor(max_workers=workers)},
             job_defaults={
                 # A job that fired while the hub was down still runs at start,
@@ -80,6 +85,13 @@ class ReminderScheduler:
         # Paused until the jobs match the rows, so nothing fires on stale jobs.
         self._scheduler.start(paused=True)
         self.reconcile()
+        # A safety net for reminders written where no scheduler could be told
+        # (the CLI, another hub process, a crash between commit and job):
+        # they get their job within a minute, not at the next start.
+        self._scheduler.add_job(
+            self.reconcile, trigger="interval", seconds=RECONCILE_SECONDS,
+            id="reminders:reconcile", jobstore="internal", replace_existing=True,
+        )
         self._scheduler.resume()
 
     def shutdown(self) -> None:
@@ -147,6 +159,17 @@ class ReminderScheduler:
             )
         self.sync(ids)
 
+    def sync_application(self, application_id: int) -> None:
+        with self._reads() as session:
+            ids = list(session.scalars(
+                select(Reminder.id).where(Reminder.application_id == application_id)
+            ))
+        self.sync(ids)
+
+    def job_ids(self) -> set[str]:
+        """The reminders that have a job (for tests and diagnostics)."""
+        return {job.id for job in self._scheduler.get_jobs(jobstore="default")}
+
     def _put_job(self, rid: str, run_at: datetime) -> None:
         self._scheduler.add_job(
             JOB_FUNC,
@@ -177,16 +200,13 @@ class ReminderScheduler:
             reminder = session.get(Reminder, reminder_id)
             if reminder is None or reminder.status != SCHEDULED:
                 return
-            booking = reminder.booking
-            starts_at = booking.slot.starts_at
-            conversation_id = booking.holder.conversation_id
-            reference, kind, note = booking.reference, reminder.kind, reminder.note
-            holder_id, booking_status = booking.holder_id, booking.status
-        if booking_status != "confirmed":
-            self._finish(reminder_id, SKIPPED, "the booking was cancelled")
+            subject = _Subject.of(reminder)
+        if not subject.live:
+            self._finish(reminder_id, SKIPPED, subject.closed_reason)
             return
+        starts_at = subject.event_at
         if starts_at <= now:
-            self._finish(reminder_id, SKIPPED, "the appointment had already started")
+            self._finish(reminder_id, SKIPPED, subject.passed_reason)
             return
         if self.quiet.contains(now):
             resume = self.quiet.end_after(now)
@@ -196,9 +216,11 @@ class ReminderScheduler:
                 self._put_job(reminder_id, resume)
             return
 
+        holder_id = subject.holder_id
         try:
             said = self._channel.say_reminder(
-                conversation_id=conversation_id, reference=reference, kind=kind, note=note
+                conversation_id=subject.conversation_id, reference=subject.reference,
+                kind=subject.kind, note=subject.note, extra=subject.extra,
             )
         except DeliveryError as exc:
             self._record_failure(reminder_id, str(exc), starts_at)
@@ -279,6 +301,47 @@ class ReminderScheduler:
         if retry_at is not None:
             logger.warning("reminder %s failed (%s); retry at %s", reminder_id, error, retry_at)
             self._put_job(reminder_id, retry_at)
+
+
+@dataclass(frozen=True)
+class _Subject:
+    """What a reminder is about, read in one go: a booking's appointment or an
+    application's deadline."""
+
+    reference: str
+    kind: str
+    note: str
+    holder_id: int
+    conversation_id: str
+    live: bool
+    event_at: datetime
+    closed_reason: str
+    passed_reason: str
+    extra: dict[str, str]
+
+    @classmethod
+    def of(cls, reminder: Reminder) -> _Subject:
+        if reminder.booking is not None:
+            booking = reminder.booking
+            return cls(
+                reference=booking.reference, kind=reminder.kind, note=reminder.note,
+                holder_id=booking.holder_id, conversation_id=booking.holder.conversation_id,
+                live=booking.status == "confirmed", event_at=booking.slot.starts_at,
+                closed_reason="the booking was cancelled",
+                passed_reason="the appointment had already started", extra={},
+            )
+        application = reminder.application
+        assert application is not None and reminder.event_at is not None
+        return cls(
+            reference=application.reference, kind=reminder.kind, note=reminder.note,
+            holder_id=application.holder_id,
+            conversation_id=application.holder.conversation_id,
+            live=application.status in APPLICATION_LIVE, event_at=reminder.event_at,
+            closed_reason=f"the application is {application.status}",
+            passed_reason="the deadline had passed",
+            extra={"deadline_name": reminder.event_name,
+                   "deadline_at": reminder.event_at.astimezone(LOCAL_TZ).isoformat()},
+        )
 
 
 def _rowcount(result: object) -> int:

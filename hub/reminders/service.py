@@ -9,11 +9,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from hub.applications.models import Application
 from hub.bookings.models import Booking
 from hub.catalog.models import ServiceArea
+from hub.config import LOCAL_TZ
 from hub.holders.models import Holder
 from hub.reminders import policy
 from hub.reminders.models import CANCELLED, SCHEDULED, SKIPPED, Reminder
@@ -93,17 +95,65 @@ def replan_for_booking(
     return plan_for_booking(session, booking=booking, quiet=quiet, now=now, rules=rules + extras)
 
 
+def plan_for_application(
+    session: Session, *, application: Application, quiet: policy.QuietHours, now: datetime
+) -> list[str]:
+    """A reminder before each deadline of the area's calendar that is still
+    ahead (rules with a `deadline` in the catalog's reminder policy)."""
+    area = session.get(ServiceArea, application.area_code)
+    ids = []
+    for rule in area.reminder_policy if area else []:
+        if "deadline" not in rule:
+            continue
+        deadline = datetime.strptime(rule["deadline"], "%Y-%m-%d %H:%M").replace(tzinfo=LOCAL_TZ)
+        if deadline <= now:
+            continue
+        planned = policy.plan(rules=[rule], starts_at=deadline, quiet=quiet)[0]
+        rid = f"{application.reference}:{planned.kind}"
+        reminder = session.get(Reminder, rid) or Reminder(
+            id=rid, application_id=application.id, holder_id=application.holder_id,
+            kind=planned.kind,
+        )
+        session.add(reminder)
+        reminder.note, reminder.event_name, reminder.event_at = (
+            planned.note, str(rule.get("name", "")), deadline,
+        )
+        reminder.due_at, reminder.send_at = planned.due_at, planned.send_at
+        reminder.attempts, reminder.next_attempt_at, reminder.last_error = 0, None, ""
+        if planned.send_at <= now:
+            reminder.status, reminder.status_reason = SKIPPED, "its time had passed when applied"
+        else:
+            reminder.status, reminder.status_reason = SCHEDULED, ""
+        ids.append(rid)
+    session.flush()
+    return ids
+
+
+def cancel_for_application(session: Session, *, application: Application, reason: str) -> list[str]:
+    """The application is withdrawn or decided: its deadlines no longer matter."""
+    pending = session.scalars(
+        select(Reminder).where(
+            Reminder.application_id == application.id, Reminder.status == SCHEDULED
+        )
+    ).all()
+    for reminder in pending:
+        reminder.status, reminder.status_reason = CANCELLED, reason
+    session.flush()
+    return [r.id for r in pending]
+
+
 def list_for_holder(
     session: Session, *, holder: Holder, reference: str | None = None
 ) -> list[Reminder]:
     query = (
         select(Reminder)
-        .join(Booking, Reminder.booking_id == Booking.id)
+        .outerjoin(Booking, Reminder.booking_id == Booking.id)
+        .outerjoin(Application, Reminder.application_id == Application.id)
         .where(Reminder.holder_id == holder.id)
         .order_by(Reminder.send_at)
     )
     if reference is not None:
-        query = query.where(Booking.reference == reference)
+        query = query.where(or_(Booking.reference == reference, Application.reference == reference))
     return list(session.scalars(query).all())
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated, Any, Literal, TypeVar
 
@@ -74,6 +74,14 @@ def _unique(items: list[str], what: str) -> None:
 Code = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]*$", max_length=64)]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 Clock = Annotated[str, BeforeValidator(_clock)]
+
+
+def _deadline(value: object) -> str:
+    try:
+        moment = datetime.strptime(str(value).strip(), "%Y-%m-%d %H:%M")
+    except ValueError:
+        raise ValueError(f'a deadline is "YYYY-MM-DD HH:MM" (local time), not {value!r}') from None
+    return moment.strftime("%Y-%m-%d %H:%M")
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 
 
@@ -104,16 +112,24 @@ class FormField(_Entry):
 
 
 class Reminder(_Entry):
-    """Either `days_before` at a local clock time, or `minutes_before` the start."""
+    """Either `days_before` at a local clock time, or `minutes_before` the start.
+
+    With `deadline` ("YYYY-MM-DD HH:MM", local) the rule is about that date,
+    not an appointment: an application in the area gets a reminder
+    `days_before` it; `name` says what the deadline is."""
 
     id: Code
     days_before: Annotated[int, Field(ge=0, le=60)] | None = None
     at: Clock | None = None
     minutes_before: Annotated[int, Field(gt=0, le=7 * 24 * 60)] | None = None
+    deadline: Annotated[str, BeforeValidator(_deadline)] | None = None
+    name: str | None = None
     note: str = ""
 
     @model_validator(mode="after")
     def _one_rule(self) -> Reminder:
+        if self.deadline is not None and (self.days_before is None or not self.name):
+            raise ValueError(f"reminder {self.id!r}: a deadline needs days_before, at and a name")
         if (self.days_before is None) == (self.minutes_before is None):
             raise ValueError(f"reminder {self.id!r} needs exactly one of days_before or minutes_before")
         if self.days_before is not None and self.at is None:

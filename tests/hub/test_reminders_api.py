@@ -124,7 +124,7 @@ def test_the_running_scheduler_follows_bookings(settings, sessions, world, assis
     )
     with TestClient(app) as client:
         ref = book(client, service, world.slots["far"])["reference"]
-        jobs = {job.id for job in app.state.reminders._scheduler.get_jobs()}
+        jobs = app.state.reminders.job_ids()
         assert jobs == {f"{ref}:evening_before", f"{ref}:two_hours_before"}
         client.post(f"/api/v1/service/conversations/{CID}/bookings/{ref}/cancel", headers=service)
-        assert app.state.reminders._scheduler.get_jobs() == []
+        assert app.state.reminders.job_ids() == set()

@@ -25,7 +25,7 @@ class FakeChannel:
         self.calls: list[dict] = []
         self.down = False
 
-    def say_reminder(self, *, conversation_id, reference, kind, note):
+    def say_reminder(self, *, conversation_id, reference, kind, note, extra=None):
         if self.down:
             raise DeliveryError("connection refused")
         self.calls.append({"conversation_id": conversation_id, "reference": reference, "kind": kind})

@@ -214,6 +214,6 @@ def test_reconcile_rebuilds_a_job_lost_between_commit_and_schedule(db, world, ch
     scheduler = make_scheduler(db, channel)
     scheduler.start()
     try:
-        assert {j.id for j in scheduler._scheduler.get_jobs()} == set(ids)
+        assert scheduler.job_ids() == set(ids)
     finally:
         scheduler.shutdown()
