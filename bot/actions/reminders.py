@@ -87,6 +87,8 @@ class ActionSendReminder(Action):
         if not reference:
             logger.error("EXTERNAL_reminder without a booking reference")
             return []
+        if reference.upper().startswith("AP-"):
+            return await self._deadline(dispatcher, tracker, reference)
         try:
             client = hub()
             booking = await call_hub(
@@ -117,6 +119,37 @@ class ActionSendReminder(Action):
             items = area.get("what_to_bring") or []
             if items:
                 dispatcher.utter_message(response="utter_reminder_bring", items=", ".join(items))
+        return []
+
+
+    @staticmethod
+    async def _deadline(
+        dispatcher: CollectingDispatcher, tracker: Tracker, reference: str
+    ) -> list[EventType]:
+        """An application's deadline: what it is and when come with the
+        reminder; the school and the child from the hub."""
+        name = entity(tracker, "deadline_name") or ""
+        when = entity(tracker, "deadline_at")
+        try:
+            record = await call_hub(
+                hub().record, conversation_id=tracker.sender_id, reference=reference
+            )
+        except HubError as exc:
+            logger.warning("deadline reminder %s without details: %s", reference, exc)
+            record = {}
+        if not (name and when):
+            dispatcher.utter_message(response="utter_reminder_generic", reference=reference)
+            return []
+        moment = local(when)
+        dispatcher.utter_message(
+            response="utter_reminder_deadline",
+            deadline=name,
+            day=f"{moment:%A} {moment.day} {moment:%B}",
+            time=f"{moment:%H:%M}",
+            child=(record.get("child") or {}).get("name") or "your child",
+            school=(record.get("school") or {}).get("name") or "the school",
+            reference=reference,
+        )
         return []
 
 

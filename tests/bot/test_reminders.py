@@ -176,3 +176,21 @@ def test_no_bookings_for_an_extra_reminder(hub_mock):
     hub_mock.get(f"{CONV}/bookings", json={"bookings": []})
     _, messages = run(reminders.ActionManageReminders(), said("remind me 1 hour before"))
     assert responses_of(messages) == ["utter_no_bookings_for_reminder"]
+
+
+def test_an_application_deadline_reminder_names_the_deadline_child_and_school(hub_mock):
+    hub_mock.get(f"{CONV}/records/AP-4H7K2M", json={
+        "kind": "application", "reference": "AP-4H7K2M", "status": "submitted",
+        "school": {"code": "caoyang-primary", "name": "Caoyang No. 1 Primary School"},
+        "child": {"id": 3, "name": "Li Xiaoming"},
+    })
+    _, messages = run(reminders.ActionSendReminder(), said(
+        intent="EXTERNAL_reminder", booking_reference="AP-4H7K2M",
+        reminder_kind="registration_closes", deadline_name="Online registration closes",
+        deadline_at="2027-05-10T17:00:00+08:00",
+    ))
+    assert responses_of(messages) == ["utter_reminder_deadline"]
+    assert messages[0]["deadline"] == "Online registration closes"
+    assert messages[0]["day"] == "Monday 10 May" and messages[0]["time"] == "17:00"
+    assert messages[0]["child"] == "Li Xiaoming"
+    assert messages[0]["school"] == "Caoyang No. 1 Primary School"
