@@ -26,6 +26,7 @@ from hub.service_requests.models import (
     WITHDRAWN,
     ServiceRequest,
 )
+from hub.stewards.service import open_escalation
 
 PREFIX = "SR-"
 REQUEST_KIND = "request"
@@ -87,6 +88,8 @@ def create_request(
             )
             session.add(row)
             session.flush()
+            if area.steward_handled:
+                _hand_to_steward(session, holder=holder, area=area, row=row, now=now)
             session.commit()
         except IntegrityError:
             session.rollback()  # the twin request with this key committed first
@@ -96,6 +99,19 @@ def create_request(
             raise
         return row, True
     raise RuntimeError("could not store the request after several attempts")
+
+
+def _hand_to_steward(
+    session: Session, *, holder: Holder, area: ServiceArea, row: ServiceRequest, now: datetime
+) -> None:
+    """An area that needs judgement (housing, subsidies): the request goes to
+    the holder's steward in the same commit, with what the holder answered."""
+    open_escalation(
+        session, holder=holder, reason="judgement",
+        summary=f"{area.name}: request {row.reference} needs a steward's decision",
+        context={"service_request": row.reference, "answers": row.answers},
+        priority="normal", area_code=area.code, now=now,
+    )
 
 
 def list_requests(

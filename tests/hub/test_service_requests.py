@@ -167,3 +167,20 @@ def test_a_request_area_added_to_the_catalog_works_without_code(client, world, t
     lookups = client.get("/api/v1/service/nlu/lookups", headers=SERVICE).json()["entities"]
     pet = [a for a in lookups["area"] if a["value"] == "pet_care"]
     assert pet and "vet" in pet[0]["synonyms"]
+
+
+def test_a_request_that_needs_judgement_goes_to_the_holders_steward(client, world):
+    from sqlalchemy import select
+
+    from hub.stewards.models import Escalation
+
+    housing = _request(client).json()
+    training = _request(client, "training", {"topic": "AI safety", "format": "In person"}).json()
+    with world.sessions() as s:
+        escalations = s.scalars(select(Escalation)).all()
+        assert len(escalations) == 1  # training needs no steward
+        [escalation] = escalations
+        assert escalation.reason == "judgement" and escalation.area_code == "housing"
+        assert escalation.context["service_request"] == housing["reference"]
+        assert escalation.steward is not None and escalation.steward.username == "wang"
+        assert training["reference"] not in str(escalation.context)
