@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import calendar
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -260,6 +260,8 @@ class When:
     day: date
     after: time | None = None  # earliest start, inclusive
     before: time | None = None  # latest start, exclusive; None: end of day
+    # False when no day was said and today was assumed ("at 2pm").
+    dated: bool = field(default=True, compare=False)
 
     @property
     def has_time(self) -> bool:
@@ -325,15 +327,16 @@ def parse_when(text: str, *, today: date) -> When:
     phrase = re.sub(r"\b(mon|tues|wednes|thurs|fri|satur|sun)days\b", r"\1day", phrase)
     after, before, rest = _time_window(phrase)
     has_time = after is not None or before is not None
+    dated = bool(rest)
     try:
         day = parse_date(rest, today=today) if rest else today
     except UnrecognisedDate:
         if not has_time:
             raise
-        day = today
+        day, dated = today, False
     if re.search(r"\btonight\b", phrase) and not re.search(r"tomorrow|\d", rest):
-        day = today
-    return When(day=day, after=after, before=before)
+        day, dated = today, True
+    return When(day=day, after=after, before=before, dated=dated)
 
 
 def encode_when(when: When) -> str:

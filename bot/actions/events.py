@@ -15,6 +15,7 @@ from bot.actions.flows import (
     QUANTITY,
     fetch_area,
     match_any,
+    named_in_request,
     offering_entries_of,
     offering_named,
     payload,
@@ -72,6 +73,12 @@ class ActionAskEventWhen(Action):
 
 class ValidateEventForm(SlotBookingValidator):
     flow = FLOW
+
+    async def extract_event(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        return await named_in_request(tracker, slot=EVENT, intent="buy_event_tickets",
+                                      area_code=FLOW.area)
 
     async def validate_event(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict

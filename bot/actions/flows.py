@@ -20,7 +20,7 @@ from rasa_sdk.types import DomainDict
 
 from bot.actions import dates
 from bot.actions.hub_client import HubError, call_hub, hub
-from bot.actions.matching import Entry, match_entry
+from bot.actions.matching import Entry, match_entry, provider_entries
 
 logger = logging.getLogger(__name__)
 
@@ -182,27 +182,28 @@ def read_when(
     """The day and time the texts name, or None after saying why not. The
     first text that names a day wins; a definite verdict (past, impossible)
     stands."""
+    found: list[dates.When] = []
     first_error: dates.DateError | None = None
-    for index, text in enumerate(texts):
+    for text in texts:
         try:
-            found = dates.parse_when(text, today=dates.local_today())
+            found.append(dates.parse_when(text, today=dates.local_today()))
         except (dates.PastDate, dates.ImpossibleDate) as exc:
-            first_error = exc
-            break
+            if not found:
+                first_error = exc
+                break
         except dates.DateError as exc:
             first_error = first_error or exc
-            continue
-        # The NLU may tag "friday" of "friday after 7pm": a later text (the
-        # whole message) that names the same day with a time says more.
-        for fuller in texts[index + 1:]:
-            if not found.has_time:
-                try:
-                    other = dates.parse_when(fuller, today=dates.local_today())
-                except dates.DateError:
-                    continue
-                if other.day == found.day and other.has_time:
-                    found = other
-        return found
+    if found:
+        # The NLU may tag "friday" of "friday after 7pm", or "at 2pm" of
+        # "2026-11-29 at 2pm": a later text (the whole message) that says
+        # more about the same day wins.
+        best = found[0]
+        for other in found[1:]:
+            if best.dated and other.dated and other.day != best.day:
+                continue
+            if (other.dated, other.has_time) > (best.dated, best.has_time):
+                best = other
+        return best
     shown = texts[-1] if texts else ""
     if isinstance(first_error, dates.PastDate):
         dispatcher.utter_message(response="utter_when_past")
@@ -213,10 +214,25 @@ def read_when(
     return None
 
 
-def time_is_past(when: dates.When) -> bool:
-    """Today with a window that is over already ("this morning" at 3 pm)."""
-    now = datetime.now(dates.LOCAL_TZ)
-    return when.day == now.date() and when.before is not None and when.before <= now.time()
+async def named_in_request(
+    tracker: Tracker, *, slot: str, intent: str, area_code: str, providers: bool = False
+) -> dict[str, Any]:
+    """The offering (or provider) the message that started a flow names, when
+    the NLU did not tag it ("tickets for the jazz night"): the `extract_<slot>`
+    of a form validator, so the form does not ask what was already said."""
+    latest = tracker.latest_message or {}
+    text = latest.get("text") or ""
+    if tracker.get_slot(slot) or (latest.get("intent") or {}).get("name") != intent:
+        return {}
+    if not text or text.startswith("/"):
+        return {}
+    try:
+        area = await call_hub(hub().area, area_code=area_code)
+    except HubError:
+        return {}
+    entries = provider_entries(area) if providers else offering_entries_of(area)
+    code = match_entry(text, entries)
+    return {slot: code} if code else {}
 
 
 class ActionDropForm(Action):

@@ -16,6 +16,7 @@ from bot.actions.flows import (
     QUANTITY,
     fetch_area,
     match_any,
+    named_in_request,
     offering_entries_of,
     offering_named,
     payload,
@@ -110,6 +111,18 @@ class ActionAskMovieWhen(Action):
 
 class ValidateMovieForm(SlotBookingValidator):
     flow = FLOW
+
+    async def extract_movie(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        return await named_in_request(tracker, slot=MOVIE, intent="buy_movie_tickets",
+                                      area_code=FLOW.area)
+
+    async def extract_cinema(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        return await named_in_request(tracker, slot=CINEMA, intent="buy_movie_tickets",
+                                      area_code=FLOW.area, providers=True)
 
     async def validate_movie(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict

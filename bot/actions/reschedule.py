@@ -69,24 +69,24 @@ class ActionStartReschedule(Action):
         if reference is None:
             records = await _records(dispatcher, tracker, live_only=True)
             if records is None:
-                return [SlotSet(REFERENCE, None)]
+                return [SlotSet(REFERENCE, None), SlotSet(WHEN, None)]
             bookings = [r for r in records if r.get("kind") == "booking"]
             if not bookings:
                 dispatcher.utter_message(response="utter_nothing_to_reschedule")
-                return [SlotSet(REFERENCE, None)]
+                return [SlotSet(REFERENCE, None), SlotSet(WHEN, None)]
             if len(bookings) > 1:
                 dispatcher.utter_message(
                     response="utter_ask_which_to_reschedule",
                     buttons=[record_button(r, "reschedule_booking") for r in bookings[:MAX_LISTED]],
                 )
-                return [SlotSet(REFERENCE, None)]
+                return [SlotSet(REFERENCE, None), SlotSet(WHEN, None)]
             reference = bookings[0]["reference"]
         record = await find_record(dispatcher, tracker, reference)
         if record is None:
-            return [SlotSet(REFERENCE, None)]
+            return [SlotSet(REFERENCE, None), SlotSet(WHEN, None)]
         if record.get("kind") != "booking" or not record.get("live"):
             dispatcher.utter_message(response="utter_cannot_reschedule", reference=record["reference"])
-            return [SlotSet(REFERENCE, None)]
+            return [SlotSet(REFERENCE, None), SlotSet(WHEN, None)]
         dispatcher.utter_message(response="utter_rescheduling", line=record_line(record))
         return [SlotSet(REFERENCE, record["reference"])]
 

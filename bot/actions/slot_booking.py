@@ -35,7 +35,9 @@ from bot.actions.flows import (
     day_words,
     fetch_area,
     local_time,
+    offering_entries_of,
     parse_quantity,
+    payload,
     read_when,
     reset,
     said,
@@ -43,6 +45,7 @@ from bot.actions.flows import (
     when_words,
 )
 from bot.actions.hub_client import (
+    HubError,
     HubUnavailable,
     NotFound,
     Rejected,
@@ -92,6 +95,8 @@ class SlotBookingValidator(FormValidationAction):
     async def validate_when(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
+        if await self._part_of_a_name(str(value or ""), tracker):
+            return {WHEN: None}  # "night" of "jazz night": not a time; ask
         when = read_when(said(value, tracker), dispatcher)
         if when is None:
             return {WHEN: None}
@@ -108,6 +113,26 @@ class SlotBookingValidator(FormValidationAction):
             dispatcher.utter_message(response="utter_quantity_too_many", most=MAX_TICKETS)
             return {QUANTITY: None}
         return {QUANTITY: str(number)}
+
+    async def _part_of_a_name(self, value: str, tracker: Tracker) -> bool:
+        """Whether the tagged time is a word of an offering's name that the
+        message contains ("Shanghai Jazz Night", "Northern Lights")."""
+        words = value.lower().split()
+        text = " ".join(((tracker.latest_message or {}).get("text") or "").lower().split())
+        if not words or len(words) > 2 or not text:
+            return False
+        try:
+            area = await call_hub(hub().area, area_code=self.flow.area)
+        except HubError:
+            return False
+        for entry in offering_entries_of(area):
+            for name in entry.names:
+                name_words = name.lower().split()
+                if name.lower() in text and any(
+                    name_words[i:i + len(words)] == words for i in range(len(name_words))
+                ) and name_words != words:
+                    return True
+        return False
 
     def validate_confirmed(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -309,3 +334,19 @@ class BookSlot(Action, ABC):
             return done
         self.booked(dispatcher, booking, tracker)
         return done
+
+
+class ActionAskQuantity(Action):
+    """How many tickets, with 1 to MAX_TICKETS as buttons (payloads with
+    entities cannot live in domain.yml: Rasa reads their braces as slots)."""
+
+    def name(self) -> str:
+        return "action_ask_quantity"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        buttons = [{"title": str(n), "payload": payload(quantity=str(n))}
+                   for n in range(1, MAX_TICKETS + 1)]
+        dispatcher.utter_message(response="utter_ask_quantity", buttons=buttons)
+        return []

@@ -88,3 +88,14 @@ def test_the_whole_message_adds_the_time_the_nlu_left_out(monkeypatch) -> None:
     found = flows.read_when(["friday", "2 tickets friday after 7pm"], CollectingDispatcher())
     assert found == dates.When(day=date(2026, 12, 4), after=time(19), before=None)
     assert flows.read_when(["friday", "thanks"], CollectingDispatcher()) == dates.When(day=date(2026, 12, 4))
+
+
+def test_a_day_in_the_message_beats_a_time_tagged_alone(monkeypatch) -> None:
+    from rasa_sdk.executor import CollectingDispatcher
+
+    from bot.actions import flows
+
+    monkeypatch.setattr(dates, "local_today", lambda: TODAY)
+    found = flows.read_when(["at 2pm", "2026-11-29 at 2pm"], CollectingDispatcher())
+    assert found == dates.When(day=date(2026, 11, 29), after=time(14), before=time(15))
+    assert not when("at 2pm").dated and when("tonight").dated

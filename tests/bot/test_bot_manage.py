@@ -139,7 +139,8 @@ def test_reschedule_with_no_bookings(hub_mock) -> None:
     hub_mock.get(RECORDS, json={"records": [record("AP-3K7M9Q", "application")]})
     events, messages = run(reschedule.ActionStartReschedule(), tracker(intent="reschedule_booking"))
     assert names(messages) == ["utter_nothing_to_reschedule"]
-    assert slot_values(events) == {"reschedule_reference": None}
+    # A day said with the request must not wait for the next flow.
+    assert slot_values(events) == {"reschedule_reference": None, "when": None}
 
 
 def test_a_new_showing_is_found_at_the_same_cinema(hub_mock) -> None:
