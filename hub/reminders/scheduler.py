@@ -25,9 +25,11 @@ from apscheduler.jobstores.memory import MemoryJobStore
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
 from sqlalchemy import Engine, select, update
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session, joinedload, sessionmaker
 
 from hub.applications.models import LIVE as APPLICATION_LIVE
+from hub.applications.models import Application
+from hub.bookings.models import Booking
 from hub.chat.models import ChatMessage
 from hub.config import LOCAL_TZ
 from hub.db import read_only_sessions, session_scope, utcnow
@@ -197,7 +199,16 @@ class ReminderScheduler:
         cancellation that lands in between always wins."""
         now = self._clock()
         with self._reads() as session:
-            reminder = session.get(Reminder, reminder_id)
+            # One query for the row and all it is about, not a lazy load each.
+            reminder = session.scalars(
+                select(Reminder)
+                .where(Reminder.id == reminder_id)
+                .options(
+                    joinedload(Reminder.booking).joinedload(Booking.slot),
+                    joinedload(Reminder.booking).joinedload(Booking.holder),
+                    joinedload(Reminder.application).joinedload(Application.holder),
+                )
+            ).first()
             if reminder is None or reminder.status != SCHEDULED:
                 return
             subject = _Subject.of(reminder)
