@@ -117,20 +117,22 @@ class SlotBookingValidator(FormValidationAction):
     async def _part_of_a_name(self, value: str, tracker: Tracker) -> bool:
         """Whether the tagged time is a word of an offering's name that the
         message contains ("Shanghai Jazz Night", "Northern Lights")."""
-        words = value.lower().split()
+        words = [w for w in value.lower().split() if w not in ("the", "a", "for", "at", "on")]
         text = " ".join(((tracker.latest_message or {}).get("text") or "").lower().split())
-        if not words or len(words) > 2 or not text:
+        if not words or len(words) > 3 or not text:
             return False
         try:
             area = await call_hub(hub().area, area_code=self.flow.area)
         except HubError:
             return False
         for entry in offering_entries_of(area):
+            if value.strip().lower() == entry.code:
+                return True  # the NLU's synonyms turned the tagged name into its code
             for name in entry.names:
                 name_words = name.lower().split()
                 if name.lower() in text and any(
                     name_words[i:i + len(words)] == words for i in range(len(name_words))
-                ) and name_words != words:
+                ):
                     return True
         return False
 

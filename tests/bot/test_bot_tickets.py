@@ -194,6 +194,14 @@ def test_night_of_jazz_night_is_not_a_time(hub_mock) -> None:
                 intent="buy_event_tickets", active_loop="event_form")
     events, messages = run(event_actions.ValidateEventForm(), t)
     assert slot_values(events)["when"] is None and messages == []
+    t = tracker(candidates={"when": "shanghai-jazz-night"}, text="tickets for the jazz night",
+                intent="buy_event_tickets", active_loop="event_form")
+    events, messages = run(event_actions.ValidateEventForm(), t)
+    assert slot_values(events)["when"] is None and messages == []
+    t = tracker(candidates={"when": "the jazz night"}, text="tickets for the jazz night",
+                intent="buy_event_tickets", active_loop="event_form")
+    events, messages = run(event_actions.ValidateEventForm(), t)
+    assert slot_values(events)["when"] is None and messages == []
     t = tracker(candidates={"when": "saturday night"}, text="jazz on saturday night",
                 intent="buy_event_tickets", active_loop="event_form")
     events, _ = run(event_actions.ValidateEventForm(), t)

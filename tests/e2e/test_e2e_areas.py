@@ -23,6 +23,9 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 IYER = ("PT20260058", "579135")
 HOLDER_96 = ("PT20260096", "918273")
 WATANABE = ("PT20260131", "370426")
+# A steward-handled request (housing) hands the conversation to the steward:
+# this holder is used for nothing after it.
+HOLDER_148 = ("PT20260148", "602915")
 BOOKING_REF = re.compile(r"\bTC-[A-Z0-9]{6}\b")
 APPLICATION_REF = re.compile(r"\bAP-[A-Z0-9]{6}\b")
 REQUEST_REF = re.compile(r"\bSR-[A-Z0-9]{6}\b")
@@ -218,7 +221,7 @@ def test_a_school_application_for_a_new_child(stack: Stack, http: requests.Sessi
 
 
 def test_a_housing_request_asks_the_catalogs_questions(stack: Stack, http: requests.Session) -> None:
-    holder = Holder_(http, stack, HOLDER_96)
+    holder = Holder_(http, stack, HOLDER_148)
     replies = holder.say("i need a talent apartment")
     assert "How many people" in " ".join(m["text"] for m in replies), holder.chat.failure(
         "the first question of the catalog's housing fields")
@@ -233,6 +236,8 @@ def test_a_housing_request_asks_the_catalogs_questions(stack: Stack, http: reque
     assert request["area"]["code"] == "housing" and request["status"] == "submitted"
     assert request["answers"] == {"household_size": 3, "bedrooms": "2",
                                   "move_in_date": move_in.isoformat()}
+    # Housing is steward-handled: the hub opened an escalation with the request.
+    assert request["needs_steward"] is True
 
 
 # -- asking -----------------------------------------------------------------------------------
