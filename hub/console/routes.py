@@ -1,10 +1,11 @@
-"""GET /console and its two assets: no build step, no CDN, nothing inline."""
+"""GET /console and its assets: no build step, no CDN, nothing inline."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
-from fastapi import APIRouter
+from fastapi import APIRouter, HTTPException
 from fastapi.responses import FileResponse
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
@@ -16,6 +17,9 @@ _HEADERS = {
     "Referrer-Policy": "no-referrer",
     "Cache-Control": "no-cache",
 }
+# A plain name with no dots or slashes but its extension: nothing outside STATIC_DIR.
+_ASSET_NAME = re.compile(r"[a-z_]+\.(js|css)")
+_MEDIA_TYPES = {"js": "text/javascript", "css": "text/css"}
 
 router = APIRouter(include_in_schema=False)
 
@@ -25,13 +29,11 @@ def console_page() -> FileResponse:
     return FileResponse(STATIC_DIR / "console.html", media_type="text/html", headers=_HEADERS)
 
 
-@router.get("/console/console.js")
-def console_script() -> FileResponse:
-    return FileResponse(
-        STATIC_DIR / "console.js", media_type="text/javascript", headers=_HEADERS
-    )
-
-
-@router.get("/console/console.css")
-def console_styles() -> FileResponse:
-    return FileResponse(STATIC_DIR / "console.css", media_type="text/css", headers=_HEADERS)
+@router.get("/console/{name}")
+def console_asset(name: str) -> FileResponse:
+    """The console's scripts and styles: whichever .js and .css files are in STATIC_DIR."""
+    match = _ASSET_NAME.fullmatch(name)
+    path = STATIC_DIR / name
+    if match is None or not path.is_file():
+        raise HTTPException(status_code=404, detail="Not found")
+    return FileResponse(path, media_type=_MEDIA_TYPES[match.group(1)], headers=_HEADERS)

@@ -1,6 +1,16 @@
 // The staff console: the live queue, one escalation's whole story, and the
 // steward's actions. Plain DOM, no build. Text from the API is only ever set
 // with textContent, never as HTML: messages are written by holders.
+//
+// Three plain scripts, loaded in this order by console.html:
+//   console.js     the shared state, the API helper, formatting and DOM helpers;
+//                  login, the live queue and the event stream; page start-up.
+//   escalation.js  the selected escalation: its conversation and reply box, the
+//                  request and audit panels, and the steward's actions on it.
+//   holder_file.js the holder's file: profile, bookings (cancel, reschedule),
+//                  applications and service requests (status moves).
+// They share one object, window.TCC. A script takes what earlier scripts put
+// there when it loads, and reaches later scripts through TCC when it runs.
 "use strict";
 
 (() => {
@@ -8,6 +18,7 @@
   const TOKEN_KEY = "tcc.staff.token";
   const TZ = "Asia/Shanghai";
   const $ = (id) => document.getElementById(id);
+  const TCC = window.TCC = {};
 
   const state = {
     token: sessionStorage.getItem(TOKEN_KEY),
@@ -74,24 +85,10 @@
     requested: "Asked for a person", fallback: "Bot did not understand", judgement: "Needs judgement",
     backend_failure: "Backend failing", complaint: "Complaint",
   };
-  const ACTION_WORDS = {
-    open: "opened it", append: "added a follow-up", claim: "claimed it", hold: "put it on hold",
-    resolve: "resolved it", reassign: "reassigned it", reply: "replied",
-    cancel_booking: "cancelled booking", holder_replied: "holder replied",
-    reschedule_booking: "moved booking", move_application: "moved application",
-    move_service_request: "moved request",
-  };
 
   function statusWord(status) {
     const word = String(status).replace(/_/g, " ");
     return word.charAt(0).toUpperCase() + word.slice(1);
-  }
-
-  // An Idempotency-Key per confirmed move, so a double click moves once.
-  function newKey() {
-    if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
-    const bytes = crypto.getRandomValues(new Uint8Array(16));
-    return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
   }
 
   function el(tag, { cls, text, attrs } = {}, children = []) {
@@ -115,6 +112,18 @@
     box.hidden = false;
     clearTimeout(banner.timer);
     banner.timer = setTimeout(() => { box.hidden = true; }, 6000);
+  }
+
+  function facts(target, pairs) {
+    const nodes = [];
+    for (const [label, value] of pairs) {
+      if (value === null || value === undefined || value === "") continue;
+      const dd = el("dd");
+      if (typeof value === "object") dd.append(el("pre", { text: JSON.stringify(value, null, 2) }));
+      else dd.textContent = String(value);
+      nodes.push(el("dt", { text: label }), dd);
+    }
+    target.replaceChildren(...nodes);
   }
 
   // -- login -------------------------------------------------------------------
@@ -220,415 +229,9 @@
       el("div", { cls: "q-headline", text: esc.headline || "(no summary)" }),
       chips,
     ]);
-    item.addEventListener("click", () => select(esc.id));
-    item.addEventListener("keydown", (e) => { if (e.key === "Enter") select(esc.id); });
+    item.addEventListener("click", () => TCC.select(esc.id));
+    item.addEventListener("keydown", (e) => { if (e.key === "Enter") TCC.select(esc.id); });
     return item;
-  }
-
-  // -- one escalation ------------------------------------------------------------
-
-  async function select(id) {
-    if (id !== state.selectedId) state.moving = null;
-    state.selectedId = id;
-    for (const item of document.querySelectorAll(".q-item")) {
-      item.classList.toggle("selected", item.dataset.id === String(id));
-    }
-    await refreshDetail();
-  }
-
-  async function refreshDetail() {
-    if (state.selectedId === null) return;
-    try {
-      state.detail = await api(`/escalations/${state.selectedId}`);
-    } catch (err) {
-      banner(err.message);
-      return;
-    }
-    renderDetail(state.detail);
-  }
-
-  function renderDetail(d) {
-    const esc = d.escalation;
-    $("no-selection").hidden = true;
-    $("esc-head").hidden = false;
-    $("side").hidden = false;
-
-    const title = $("esc-holder");
-    title.textContent = d.holder.name + (d.holder.name_zh ? ` ${d.holder.name_zh}` : "");
-    if (d.holder.golden) title.prepend(el("span", { cls: "gold", text: "★ ", attrs: { title: "Golden card" } }));
-    $("esc-chips").replaceChildren(
-      chip(esc.priority, `p-${esc.priority}`),
-      chip(LABELS[esc.status] || esc.status, `s-${esc.status}`),
-      chip(LABELS[esc.reason] || esc.reason),
-      esc.shared_queue ? chip("Shared queue", "shared") : chip(`Assigned: ${esc.assigned_to.name}`),
-    );
-
-    const allowed = new Set(esc.allowed_actions);
-    $("claim").hidden = !allowed.has("claim");
-    $("hold").hidden = !allowed.has("hold");
-    $("resolve-form").hidden = !allowed.has("resolve");
-    $("reassign-form").hidden = !allowed.has("reassign");
-    $("composer").hidden = !allowed.has("reply");
-    if (allowed.has("reassign")) renderReassign(esc);
-
-    renderMessages(d.messages, d.messages_truncated);
-    renderRequest(esc);
-    renderHolder(d.holder);
-    // Live updates re-render the file; what the steward was typing survives.
-    const kept = keptValues();
-    renderBookings();
-    renderRecords();
-    restoreValues(kept);
-    renderAudit(d.audit);
-  }
-
-  function keptValues() {
-    const kept = new Map();
-    for (const node of document.querySelectorAll("#side [data-keep]")) kept.set(node.dataset.keep, node.value);
-    return kept;
-  }
-
-  function restoreValues(kept) {
-    for (const node of document.querySelectorAll("#side [data-keep]")) {
-      if (kept.has(node.dataset.keep)) {
-        node.value = kept.get(node.dataset.keep);
-        node.dispatchEvent(new Event("change"));
-      }
-    }
-  }
-
-  function renderMessages(messages, truncated) {
-    const list = $("messages");
-    const atBottom = list.scrollHeight - list.scrollTop - list.clientHeight < 40;
-    const items = messages.map((m) => {
-      const who = { holder: "Holder", bot: "Bot", system: "System" }[m.sender]
-        || (m.steward_name ? `Steward · ${m.steward_name}` : "Steward");
-      const buttons = (m.buttons || []).length
-        ? el("div", { cls: "buttons" }, m.buttons.map((b) => el("span", { text: b.title })))
-        : null;
-      return el("li", { cls: `msg ${m.sender}`, attrs: { "data-id": String(m.id) } }, [
-        el("div", { cls: "who-line", text: `${who} · ${when(m.created_at)}` }),
-        el("div", { cls: "bubble", text: m.text }),
-        buttons,
-      ]);
-    });
-    if (truncated) items.unshift(el("li", { cls: "empty", text: "Older messages are not shown." }));
-    if (!items.length) items.push(el("li", { cls: "empty", text: "No messages yet." }));
-    list.replaceChildren(...items);
-    if (atBottom || list.dataset.esc !== String(state.selectedId)) list.scrollTop = list.scrollHeight;
-    list.dataset.esc = String(state.selectedId);
-  }
-
-  function facts(target, pairs) {
-    const nodes = [];
-    for (const [label, value] of pairs) {
-      if (value === null || value === undefined || value === "") continue;
-      const dd = el("dd");
-      if (typeof value === "object") dd.append(el("pre", { text: JSON.stringify(value, null, 2) }));
-      else dd.textContent = String(value);
-      nodes.push(el("dt", { text: label }), dd);
-    }
-    target.replaceChildren(...nodes);
-  }
-
-  function renderRequest(esc) {
-    $("esc-summary").textContent = esc.summary || "(no summary)";
-    facts($("esc-facts"), [
-      ["Area", esc.area_code],
-      ["Waiting", waited(esc.created_at)],
-      ["Opened", when(esc.created_at)],
-      ["Due", when(esc.response_due_at) + (esc.overdue ? " (overdue)" : "")],
-      ["Claimed by", esc.claimed_by && esc.claimed_by.name],
-      ["First reply", when(esc.first_response_at)],
-      ["Resolved", when(esc.resolved_at)],
-      ["Outcome", esc.outcome],
-    ]);
-    const context = Object.entries(esc.context || {});
-    $("context-box").hidden = context.length === 0;
-    facts($("esc-context"), context);
-  }
-
-  function renderHolder(h) {
-    facts($("holder-facts"), [
-      ["Card", `${h.card_number}${h.golden ? " (golden)" : ""}`],
-      ["Title", h.title],
-      ["Employer", h.employer],
-      ["Phone", h.phone],
-      ["Email", h.email],
-      ["Language", h.preferred_language],
-      ["Card valid", h.card_valid_until && `until ${h.card_valid_until}`],
-      ["Steward", h.steward && h.steward.name],
-      ["Children", (h.children || []).map((c) => `${c.name} (${c.birth_date})`).join(", ")],
-    ]);
-  }
-
-  // -- the holder's bookings: cancel, or reschedule with a day and time picker --
-
-  function renderBookings() {
-    const { bookings, escalation } = state.detail;
-    const allowed = new Set(escalation.allowed_actions);
-    const movable = (b) => b.status === "confirmed" && new Date(b.starts_at) > new Date();
-    if (state.moving && !bookings.some((b) => b.reference === state.moving.reference && movable(b))) {
-      state.moving = null;
-    }
-    const items = bookings.map((b) => {
-      const buttons = el("span", { cls: "booking-actions" });
-      if (movable(b) && allowed.has("reschedule_booking")) {
-        const open = state.moving && state.moving.reference === b.reference;
-        const button = el("button", {
-          cls: `small ${open ? "on" : ""}`, text: "Reschedule",
-          attrs: { type: "button", "data-reschedule": b.reference, "aria-expanded": String(!!open) },
-        });
-        button.addEventListener("click", () => (open ? closeMove() : openMove(b)));
-        buttons.append(button);
-      }
-      if (movable(b) && allowed.has("cancel_booking")) {
-        const cancel = el("button", { cls: "small", text: "Cancel", attrs: { type: "button", "data-cancel": b.reference } });
-        cancel.addEventListener("click", () => cancelBooking(b));
-        buttons.append(cancel);
-      }
-      const top = el("div", { cls: "booking-top" }, [
-        el("span", {}, [el("span", { cls: "ref", text: b.reference }), document.createTextNode(" "), chip(b.status)]),
-        buttons,
-      ]);
-      const what = [b.area.name, b.offering && b.offering.name].filter(Boolean).join(" · ");
-      const item = el("li", { cls: `booking ${b.status}`, attrs: { "data-reference": b.reference } }, [
-        top,
-        el("div", { text: what }),
-        el("div", { cls: "meta", text: `${b.provider.name} · ${when(b.starts_at)} · ×${b.quantity}` }),
-      ]);
-      if (state.moving && state.moving.reference === b.reference) item.append(movePicker(b));
-      return item;
-    });
-    if (!items.length) items.push(el("li", { cls: "empty", text: "No bookings." }));
-    $("bookings").replaceChildren(...items);
-  }
-
-  function movePicker(booking) {
-    const m = state.moving;
-    const day = el("input", {
-      attrs: { type: "date", id: `move-day-${booking.reference}`, value: m.date, min: dateKey.format(new Date()), required: "" },
-    });
-    day.addEventListener("change", () => { if (day.value && day.value !== m.date) loadTimes(day.value); });
-
-    const timeButton = (slot, label) => {
-      const button = el("button", {
-        cls: `time ${slot.slot_id === m.chosenId ? "chosen" : ""}`, text: label,
-        attrs: { type: "button", "data-slot-id": String(slot.slot_id), "aria-pressed": String(slot.slot_id === m.chosenId),
-          title: `${slot.remaining} of ${slot.capacity} free` },
-      });
-      button.addEventListener("click", () => {
-        if (m.chosenId !== slot.slot_id) m.key = null; // a new choice is a new move
-        m.chosenId = slot.slot_id;
-        renderBookings();
-      });
-      return button;
-    };
-    const times = el("div", { cls: "times", attrs: { "aria-live": "polite" } });
-    if (!m.loaded) {
-      times.append(el("span", { cls: "meta", text: "Looking for free times…" }));
-    } else if (m.slots.length) {
-      times.append(...m.slots.map((s) => timeButton(s, timeFmt.format(new Date(s.starts_at)))));
-    } else {
-      times.append(el("span", { cls: "meta", text: m.alternatives.length ? "Nothing free that day. Next free:" : "Nothing free that day." }));
-      times.append(...m.alternatives.map((s) => timeButton(s, when(s.starts_at))));
-    }
-
-    const chosen = [...m.slots, ...m.alternatives].find((s) => s.slot_id === m.chosenId);
-    const confirm = el("button", {
-      cls: "primary small", text: chosen ? `Move to ${dayFmt.format(new Date(chosen.starts_at))} ${timeFmt.format(new Date(chosen.starts_at))}` : "Pick a time",
-      attrs: { type: "button", "data-confirm-move": booking.reference },
-    });
-    confirm.disabled = !chosen;
-    confirm.addEventListener("click", () => confirmMove(booking, chosen, confirm));
-    const close = el("button", { cls: "small", text: "Keep as is", attrs: { type: "button" } });
-    close.addEventListener("click", closeMove);
-
-    return el("div", { cls: "picker" }, [
-      el("div", { cls: "picker-row" }, [el("label", { cls: "picker-label", text: "New day", attrs: { for: `move-day-${booking.reference}` } }), day]),
-      times,
-      el("div", { cls: "picker-row end" }, [close, confirm]),
-    ]);
-  }
-
-  function openMove(booking) {
-    const day = dateKey.format(new Date(booking.starts_at));
-    const today = dateKey.format(new Date());
-    state.moving = { reference: booking.reference, date: day < today ? today : day,
-      slots: [], alternatives: [], loaded: false, chosenId: null, key: null };
-    loadTimes(state.moving.date);
-  }
-
-  function closeMove() {
-    state.moving = null;
-    renderBookings();
-  }
-
-  async function loadTimes(day) {
-    const m = state.moving;
-    Object.assign(m, { date: day, loaded: false, slots: [], alternatives: [], chosenId: null, key: null });
-    renderBookings();
-    try {
-      const data = await api(`/escalations/${state.selectedId}/bookings/${encodeURIComponent(m.reference)}/availability?date=${encodeURIComponent(day)}`);
-      if (state.moving !== m || m.date !== day) return; // the steward moved on meanwhile
-      Object.assign(m, { slots: data.slots, alternatives: data.alternatives, loaded: true });
-    } catch (err) {
-      if (state.moving !== m) return;
-      m.loaded = true;
-      banner(err.message);
-    }
-    renderBookings();
-  }
-
-  async function confirmMove(booking, slot, button) {
-    const m = state.moving;
-    if (!slot || !m) return;
-    m.key = m.key || newKey();
-    button.disabled = true;
-    try {
-      const data = await api(`/escalations/${state.selectedId}/bookings/${encodeURIComponent(booking.reference)}/reschedule`, {
-        method: "POST", body: { slot_id: slot.slot_id }, headers: { "Idempotency-Key": m.key },
-      });
-      state.moving = null;
-      banner(`${booking.reference} moved to ${when(data.booking.starts_at)}.`, "info");
-      await Promise.all([refreshDetail(), refreshQueue()]);
-    } catch (err) {
-      banner(err.code === "slot_full" ? "That time was just taken. Here are the times still free." : err.message);
-      if (state.moving === m && err.code === "slot_full") await loadTimes(m.date);
-      else button.disabled = false;
-    }
-  }
-
-  // -- the holder's applications and service requests: move them on ------------
-
-  function renderRecords() {
-    const { applications = [], service_requests: requests = [], escalation } = state.detail;
-    const allowed = new Set(escalation.allowed_actions);
-    const items = [
-      ...applications.map((a) => recordItem(a, {
-        kind: "applications", mayMove: allowed.has("move_application"),
-        what: `${a.school.name} · ${a.grade.name}`, meta: `Application for ${a.child.name}`,
-      })),
-      ...requests.map((r) => recordItem(r, {
-        kind: "service-requests", mayMove: allowed.has("move_service_request"),
-        what: r.area.name, meta: r.area.department || "Service request",
-      })),
-    ];
-    if (!items.length) items.push(el("li", { cls: "empty", text: "No applications or requests." }));
-    $("records").replaceChildren(...items);
-  }
-
-  function recordItem(record, { kind, mayMove, what, meta }) {
-    const top = el("div", { cls: "booking-top" }, [
-      el("span", {}, [el("span", { cls: "ref", text: record.reference }), document.createTextNode(" "),
-        chip(statusWord(record.status), `r-${record.status}`)]),
-    ]);
-    const item = el("li", { cls: `booking record ${record.live ? "" : "closed"}`, attrs: { "data-reference": record.reference } }, [
-      top,
-      el("div", { text: what }),
-      el("div", { cls: "meta", text: `${meta} · updated ${when(record.updated_at)}` }),
-    ]);
-    if (mayMove && record.allowed_moves.length) item.append(moveForm(record, kind));
-    return item;
-  }
-
-  function moveForm(record, kind) {
-    const status = el("select", { attrs: { "aria-label": `Move ${record.reference} to`, "data-keep": `status:${record.reference}` } }, [
-      el("option", { text: "Move to…", attrs: { value: "" } }),
-      ...record.allowed_moves.map((s) => el("option", { text: statusWord(s), attrs: { value: s } })),
-    ]);
-    const note = el("input", {
-      attrs: { maxlength: "1000", placeholder: "Note (the holder sees it)", "aria-label": "Note", "data-keep": `note:${record.reference}` },
-    });
-    const button = el("button", { cls: "small", text: "Move", attrs: { type: "submit" } });
-    const sync = () => { note.hidden = !status.value; button.disabled = !status.value; };
-    status.addEventListener("change", sync);
-    sync();
-    const form = el("form", { cls: "record-move", attrs: { "data-move": record.reference } }, [
-      el("div", { cls: "picker-row" }, [status, button]), note,
-    ]);
-    form.addEventListener("submit", async (event) => {
-      event.preventDefault();
-      if (!status.value) return;
-      if (await act(`/${kind}/${encodeURIComponent(record.reference)}/status`, { status: status.value, note: note.value.trim() }, button)) {
-        banner(`${record.reference} is now ${statusWord(status.value).toLowerCase()}.`, "info");
-        // Done: the next move starts from a clean form (the file was re-rendered).
-        for (const node of document.querySelectorAll(`#side [data-keep$=":${CSS.escape(record.reference)}"]`)) node.value = "";
-        for (const node of document.querySelectorAll("#side select[data-keep]")) node.dispatchEvent(new Event("change"));
-      }
-    });
-    return form;
-  }
-
-  function renderAudit(entries) {
-    $("audit").replaceChildren(...entries.map((e) => {
-      const who = e.by ? e.by.name : "System";
-      const d = e.details || {};
-      const extra = e.action === "resolve" ? `: ${d.outcome}`
-        : e.action === "cancel_booking" ? ` ${d.reference}`
-        : e.action === "reschedule_booking" ? ` ${d.reference} from ${when(d.from)} to ${when(d.to)}`
-        : e.action === "move_application" || e.action === "move_service_request"
-          ? ` ${d.reference} to ${statusWord(d.to).toLowerCase()}${d.note ? ` (“${d.note}”)` : ""}`
-        : e.action === "reassign" ? ` to ${d.to || "the shared queue"}` : "";
-      return el("li", {}, [
-        el("time", { text: when(e.at), attrs: { datetime: e.at } }),
-        document.createTextNode(`${who} ${ACTION_WORDS[e.action] || e.action}${extra}`),
-      ]);
-    }));
-  }
-
-  function renderReassign(esc) {
-    const options = [el("option", { text: "Shared queue", attrs: { value: "" } })];
-    for (const s of state.stewards) {
-      const option = el("option", { text: `${s.name} (${s.live_escalations} live)`, attrs: { value: s.username } });
-      if (esc.assigned_to && esc.assigned_to.username === s.username) option.selected = true;
-      options.push(option);
-    }
-    $("reassign-to").replaceChildren(...options);
-  }
-
-  // -- actions -------------------------------------------------------------------
-
-  async function act(path, body, button) {
-    if (button) button.disabled = true;
-    try {
-      await api(`/escalations/${state.selectedId}${path}`, { method: "POST", body });
-      await Promise.all([refreshDetail(), refreshQueue()]);
-      return true;
-    } catch (err) {
-      banner(err.message);
-      return false;
-    } finally {
-      if (button) button.disabled = false;
-    }
-  }
-
-  async function reply(event) {
-    event.preventDefault();
-    const box = $("reply-text");
-    const text = box.value.trim();
-    if (!text) return;
-    if (await act("/reply", { text }, $("send"))) box.value = "";
-  }
-
-  async function resolve(event) {
-    event.preventDefault();
-    const outcome = $("outcome").value.trim();
-    if (!outcome) { banner("Say what the outcome was before resolving."); $("outcome").focus(); return; }
-    if (await act("/resolve", { outcome }, $("resolve"))) $("outcome").value = "";
-  }
-
-  async function reassign(event) {
-    event.preventDefault();
-    const steward = $("reassign-to").value || null;
-    if (await act("/reassign", { steward }, $("reassign")) && state.staff.role === "supervisor") {
-      state.stewards = (await api("/stewards")).stewards;
-    }
-  }
-
-  async function cancelBooking(booking) {
-    if (!window.confirm(`Cancel booking ${booking.reference} for the holder?`)) return;
-    await act(`/bookings/${encodeURIComponent(booking.reference)}/cancel`);
   }
 
   // -- live updates ----------------------------------------------------------------
@@ -684,27 +287,26 @@
   function onEvent(name, data) {
     if (name === "queue") {
       refreshQueue().catch(() => {});
-      refreshDetail();
+      TCC.refreshDetail();
     } else if (name === "message" && data.escalation_ids.includes(state.selectedId)) {
-      refreshDetail();
+      TCC.refreshDetail();
     }
   }
 
+  Object.assign(TCC, {
+    state, api, $, when, waited, timeFmt, dayFmt, dateKey, LABELS, statusWord,
+    el, chip, banner, facts, refreshQueue,
+  });
+
   // -- wiring ------------------------------------------------------------------------
+  // Each script wires its own controls; this one also starts the page. Deferred
+  // scripts all run before DOMContentLoaded, so every listener is in place by then.
 
   document.addEventListener("DOMContentLoaded", () => {
     $("login-form").addEventListener("submit", login);
     $("logout").addEventListener("click", () => logout());
     $("away").addEventListener("click", toggleAway);
     $("status-filter").addEventListener("change", () => refreshQueue().catch((e) => banner(e.message)));
-    $("claim").addEventListener("click", (e) => act("/claim", undefined, e.currentTarget));
-    $("hold").addEventListener("click", (e) => act("/hold", undefined, e.currentTarget));
-    $("resolve-form").addEventListener("submit", resolve);
-    $("reassign-form").addEventListener("submit", reassign);
-    $("composer").addEventListener("submit", reply);
-    $("reply-text").addEventListener("keydown", (e) => {
-      if (e.key === "Enter" && (e.ctrlKey || e.metaKey)) $("composer").requestSubmit();
-    });
     // Waiting times tick even when nothing else changes.
     setInterval(() => {
       for (const node of document.querySelectorAll(".q-wait[data-created]")) {
