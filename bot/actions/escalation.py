@@ -106,6 +106,37 @@ async def escalate(
     return []
 
 
+async def escalate_after_failure(
+    dispatcher: CollectingDispatcher, tracker: Tracker, *, area_code: str | None = None
+) -> list[EventType]:
+    """A write to the hub kept failing after its retries: nothing was made, but
+    the holder's request is not dropped. It becomes an escalation carrying all
+    the form collected, and the holder is told a steward will finish it. When
+    even that cannot reach the hub, the holder is told to try again."""
+    summary, context = conversation_summary(tracker)
+    try:
+        answer = await call_hub(
+            hub().escalate,
+            conversation_id=tracker.sender_id,
+            reason="backend_failure",
+            summary=f"The booking system did not answer; please complete this. {summary}",
+            context=context,
+            idempotency_key=idempotency_key(tracker, "backend_failure"),
+            area_code=area_code,
+        )
+    except HubError as exc:
+        logger.warning("backend failure, and the escalation failed too: %s", exc)
+        dispatcher.utter_message(response="utter_hub_unavailable")
+        return []
+    steward = ((answer.get("escalation") or {}).get("steward") or {}).get("name")
+    dispatcher.utter_message(
+        response="utter_backend_failed_escalated", steward=steward or "a steward"
+    )
+    if tracker.active_loop.get("name"):
+        return [ActiveLoop(None), SlotSet("requested_slot", None)]
+    return []
+
+
 def _when_words(iso: str | None) -> str:
     if not iso:
         return "the next working day"

@@ -3,12 +3,14 @@ the hub faked with `responses`."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 from typing import Any
 
 import pytest
 import responses
 from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
 
 from bot.actions import escalation
 from bot.actions.hub_client import get_hub_client
@@ -123,3 +125,32 @@ def test_a_single_unsure_turn_only_asks_to_rephrase(hub_mock):
     assert responses_of(messages) == ["utter_default"]
     assert len(hub_mock.calls) == 0
     assert events == [{"event": "rewind", "timestamp": None}]
+
+
+
+def _after_failure(tracker: Tracker, area_code: str) -> tuple[list, list]:
+    dispatcher = CollectingDispatcher()
+    events = asyncio.run(
+        escalation.escalate_after_failure(dispatcher, tracker, area_code=area_code)
+    )
+    return events, dispatcher.messages
+
+
+def test_a_failing_backend_becomes_an_escalation_with_what_was_collected(hub_mock):
+    call = hub_mock.post(ESCALATIONS, status=201, json=answer())
+    tracker = conversation(("2 tickets for deep sea tonight", "buy_movie_tickets"),
+                           slots={"movie": "deep-sea", "quantity": 2}, active_loop="movie_form")
+    events, messages = _after_failure(tracker, "movies")
+    sent = json.loads(call.calls[0].request.body)
+    assert sent["reason"] == "backend_failure" and sent["area_code"] == "movies"
+    assert sent["context"]["slots"] == {"movie": "deep-sea", "quantity": 2}
+    assert responses_of(messages) == ["utter_backend_failed_escalated"]
+    assert messages[0]["steward"] == "Wang Fang"
+    assert {"event": "active_loop", "name": None, "timestamp": None} in events
+
+
+def test_when_even_the_escalation_fails_the_holder_is_told_to_try_again(hub_mock):
+    hub_mock.post(ESCALATIONS, status=503)
+    events, messages = _after_failure(conversation(("yes book it", "affirm")), "movies")
+    assert events == []
+    assert responses_of(messages) == ["utter_hub_unavailable"]
