@@ -100,7 +100,7 @@ class ActionAskEnrollmentChild(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
         children = await _children(tracker) or []
-        buttons = [{"title": c["name"], "payload": c["name"]} for c in children]
+        buttons = [{"title": c["name"], "payload": payload(child=c["name"])} for c in children]
         dispatcher.utter_message(response="utter_ask_enrollment_child", buttons=buttons)
         return []
 

@@ -77,7 +77,7 @@ class ActionAskTutoringChild(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
         children = await _children(tracker) or []
-        buttons = [{"title": c["name"], "payload": c["name"]} for c in children]
+        buttons = [{"title": c["name"], "payload": payload(child=c["name"])} for c in children]
         dispatcher.utter_message(response="utter_ask_tutoring_child", buttons=buttons)
         return []
 

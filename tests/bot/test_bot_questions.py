@@ -22,7 +22,8 @@ hub_fixture = pytest.fixture(name="hub_mock")(fake_hub)
 def test_the_child_question_for_a_school_lists_the_profile(hub_mock) -> None:
     _, messages = run(enrollment.ActionAskEnrollmentChild(), tracker(active_loop="enrollment_form"))
     assert names(messages) == ["utter_ask_enrollment_child"]
-    assert [b["payload"] for b in messages[0]["buttons"]] == ["Li Xiaoming", "Li Xiaoyu"]
+    assert [b["payload"] for b in messages[0]["buttons"]] == [
+        '/inform{"child":"Li Xiaoming"}', '/inform{"child":"Li Xiaoyu"}']
 
 
 def test_grade_then_school_questions_narrow_down(hub_mock) -> None:

@@ -82,3 +82,10 @@ def test_booking_carries_the_child_and_the_weekly_wish(hub_mock) -> None:
     assert names(messages) == ["utter_tutoring_booked", "utter_tutoring_weekly_note"]
     assert messages[0]["child"] == "Li Xiaoyu"
     assert json.loads(hub_mock.calls[-1].request.body)["details"] == {"child": "Li Xiaoyu", "weekly": True}
+
+
+def test_a_child_button_payload_names_the_child(hub_mock) -> None:
+    t = tracker(candidates={"tutoring_child": "Li Xiaoyu"}, text='/inform{"child":"Li Xiaoyu"}',
+                active_loop=FORM)
+    events, _ = validate(t)
+    assert slot_values(events)["tutoring_child"] == "Li Xiaoyu"
