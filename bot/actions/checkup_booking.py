@@ -32,6 +32,7 @@ from bot.actions.checkup import (
     reset_slots,
     slot_button,
 )
+from bot.actions.escalation import escalate_after_failure
 from bot.actions.hub_client import (
     HubError,
     HubUnavailable,
@@ -113,8 +114,9 @@ class ActionBookCheckup(Action):
             dispatcher.utter_message(response="utter_checkup_booking_failed")
             return reset_slots()
         except HubUnavailable:
-            dispatcher.utter_message(response="utter_hub_unavailable")
-            return reset_slots()
+            # Retried and still down: the request goes to a steward, not away.
+            return [*await escalate_after_failure(dispatcher, tracker, area_code=AREA),
+                    *reset_slots()]
 
         self._booked(dispatcher, booking, await self._area_quietly())
         return reset_slots()

@@ -18,6 +18,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from bot.actions import dates
+from bot.actions.escalation import escalate_after_failure
 from bot.actions.flows import (
     BOOKING_KEY,
     CONFIRMED,
@@ -310,8 +311,8 @@ class ActionSubmitEnrollment(Action):
                                           "birth_date": tracker.get_slot(BIRTH_DATE)},
             )
         except HubUnavailable:
-            dispatcher.utter_message(response="utter_hub_unavailable")
-            return done
+            # Retried and still down: the request goes to a steward, not away.
+            return [*await escalate_after_failure(dispatcher, tracker, area_code=AREA), *done]
         except (Rejected, NotFound) as exc:
             logger.warning("application refused for %s: %s", tracker.sender_id, exc)
             dispatcher.utter_message(response="utter_enrollment_refused", detail=exc.detail)

@@ -27,6 +27,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from bot.actions import dates
+from bot.actions.escalation import escalate_after_failure
 from bot.actions.flows import (
     BOOKING_KEY,
     CONFIRMED,
@@ -274,8 +275,8 @@ class ActionSubmitRequest(Action):
             made = await call_hub(hub().create_service_request, conversation_id=tracker.sender_id,
                                   area=code, answers=answers, idempotency_key=key)
         except HubUnavailable:
-            dispatcher.utter_message(response="utter_hub_unavailable")
-            return done
+            # Retried and still down: the request goes to a steward, not away.
+            return [*await escalate_after_failure(dispatcher, tracker, area_code=code), *done]
         except (Rejected, NotFound) as exc:
             logger.warning("service request refused for %s: %s", tracker.sender_id, exc)
             dispatcher.utter_message(response="utter_request_refused")

@@ -23,6 +23,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from bot.actions import dates
+from bot.actions.escalation import escalate_after_failure
 from bot.actions.flows import (
     BOOKING_KEY,
     CONFIRMED,
@@ -332,8 +333,9 @@ class BookSlot(Action, ABC):
             dispatcher.utter_message(response="utter_booking_failed")
             return done
         except HubUnavailable:
-            dispatcher.utter_message(response="utter_hub_unavailable")
-            return done
+            # Retried and still down: the request goes to a steward, not away.
+            return [*await escalate_after_failure(dispatcher, tracker, area_code=self.flow.area),
+                    *done]
         self.booked(dispatcher, booking, tracker)
         return done
 

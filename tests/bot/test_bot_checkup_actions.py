@@ -502,3 +502,21 @@ def test_an_alternative_at_another_hospital_switches_hospital_and_day(hub_env) -
     assert slot_events(events)["checkup_hospital"] == "liqun-hospital"
     assert slot_events(events)["checkup_slot_id"] == 201
     assert hub_env.calls[-1].request.params["provider"] == "liqun-hospital"
+
+
+def test_booking_system_down_hands_the_request_to_the_steward_with_its_details(hub_env) -> None:
+    hub_env.post(BOOKINGS_URL, status=503)
+    escalation = hub_env.post(
+        f"{HUB}/api/v1/service/conversations/{CONVERSATION}/escalations", status=201,
+        json={"escalation": {"id": 4, "steward": {"name": "Wang Lei"}},
+              "staffed_now": True, "next_staffed_at": None},
+    )
+
+    events, messages = run(checkup_booking.ActionBookCheckup(), tracker(KEYED, intent="affirm", active_loop=None))
+
+    sent = json.loads(escalation.calls[0].request.body)
+    assert sent["reason"] == "backend_failure" and sent["area_code"] == "checkup"
+    assert sent["context"]["slots"]["checkup_hospital"] == KEYED["checkup_hospital"]
+    assert responses_of(messages) == ["utter_backend_failed_escalated"]
+    assert messages[0]["steward"] == "Wang Lei"
+    assert set(slot_events(events).values()) == {None}
