@@ -118,9 +118,10 @@ browser:
 test-hub: $(HUB_READY) $(BOT_READY) $(MODEL) browser ## Hub API, end-to-end and browser tests (hub environment)
 	TCC_MODEL_PATH=$(abspath $(MODEL)) $(HUB_PY) -m pytest tests/hub tests/e2e $(wildcard tests/browser)
 
-bench: $(HUB_READY) $(BOT_READY) $(MODEL) ## Chat latency and throughput, memory, training time, reminders at scale (prints, never asserts)
+bench: $(HUB_READY) $(BOT_READY) $(MODEL) ## Chat latency and throughput, memory, training time, reminders at scale, NLU cross-validation (prints, never asserts)
 	$(HUB_PY) -m scripts.bench --model $(MODEL)
 	$(HUB_PY) -m scripts.bench_reminders
+	$(BOT_PY) -m scripts.bench_nlu
 
 lint: $(HUB_READY) ## ruff check
 	$(HUB_VENV)/bin/ruff check .
