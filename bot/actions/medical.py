@@ -24,7 +24,6 @@ from bot.actions.flows import (
     said,
 )
 from bot.actions.hub_client import HubError, call_hub, hub
-from bot.actions.matching import provider_entries
 from bot.actions.slot_booking import (
     AskConfirmation,
     BookSlot,
@@ -147,22 +146,11 @@ class ValidateMedicalForm(SlotBookingValidator):
     async def validate_medical_hospital(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        area = await fetch_area(dispatcher, FLOW.area)
-        if area is None:
-            return {HOSPITAL: None, "requested_slot": None}
-        code = match_any(said(value, tracker), provider_entries(area))
-        if code is None:
-            dispatcher.utter_message(response="utter_hospital_unknown", value=str(value))
-            return {HOSPITAL: None}
-        department = tracker.get_slot(DEPARTMENT)
-        if department and provider_named(area, code) not in providers_of(area, department):
-            dispatcher.utter_message(
-                response="utter_medical_not_at_hospital",
-                hospital=provider_named(area, code).get("name", code),
-                department=offering_named(area, department).get("name", department),
-            )
-            return {HOSPITAL: None}
-        return {HOSPITAL: code}
+        return await self.check_provider(
+            value, dispatcher, tracker, unknown="utter_hospital_unknown",
+            not_offered_there="utter_medical_not_at_hospital",
+            provider_word="hospital", offering_word="department",
+        )
 
 
 class AskMedicalConfirmation(AskConfirmation):

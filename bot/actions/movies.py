@@ -26,7 +26,6 @@ from bot.actions.flows import (
     slot_button,
 )
 from bot.actions.hub_client import HubError, call_hub, hub
-from bot.actions.matching import provider_entries
 from bot.actions.slot_booking import (
     AskConfirmation,
     BookSlot,
@@ -143,22 +142,11 @@ class ValidateMovieForm(SlotBookingValidator):
     async def validate_cinema(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        area = await fetch_area(dispatcher, FLOW.area)
-        if area is None:
-            return {CINEMA: None, "requested_slot": None}
-        code = match_any(said(value, tracker), provider_entries(area))
-        if code is None:
-            dispatcher.utter_message(response="utter_cinema_unknown", value=str(value))
-            return {CINEMA: None}
-        movie = tracker.get_slot(MOVIE)
-        if movie and provider_named(area, code) not in providers_of(area, movie):
-            dispatcher.utter_message(
-                response="utter_movie_not_showing_there",
-                cinema=provider_named(area, code).get("name", code),
-                movie=offering_named(area, movie).get("name", movie),
-            )
-            return {CINEMA: None}
-        return {CINEMA: code}
+        return await self.check_provider(
+            value, dispatcher, tracker, unknown="utter_cinema_unknown",
+            not_offered_there="utter_movie_not_showing_there",
+            provider_word="cinema", offering_word="movie",
+        )
 
 
 class AskMovieConfirmation(AskConfirmation):

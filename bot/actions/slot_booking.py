@@ -36,9 +36,14 @@ from bot.actions.flows import (
     day_words,
     fetch_area,
     local_time,
+    match_any,
     offering_entries_of,
+    offering_named,
     parse_quantity,
     payload,
+    provider_entries,
+    provider_named,
+    providers_of,
     read_when,
     reset,
     said,
@@ -92,6 +97,40 @@ class SlotBookingValidator(FormValidationAction):
 
     def name(self) -> str:
         return f"validate_{self.flow.form}"
+
+    async def check_provider(
+        self,
+        value: Any,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        *,
+        unknown: str,
+        not_offered_there: str,
+        provider_word: str,
+        offering_word: str,
+    ) -> dict[str, Any]:
+        """The provider slot (hospital, cinema) from what was said, checked
+        against the catalog and against the offering already chosen: a
+        hospital without that clinic, a cinema not showing that film, is asked
+        again with a reply naming both."""
+        slot = self.flow.provider_slot
+        assert slot is not None, f"{self.flow.name} has no provider question"
+        area = await fetch_area(dispatcher, self.flow.area)
+        if area is None:
+            return {slot: None, "requested_slot": None}
+        code = match_any(said(value, tracker), provider_entries(area))
+        if code is None:
+            dispatcher.utter_message(response=unknown, value=str(value))
+            return {slot: None}
+        offering = tracker.get_slot(self.flow.offering_slot)
+        if offering and provider_named(area, code) not in providers_of(area, offering):
+            dispatcher.utter_message(
+                response=not_offered_there,
+                **{provider_word: provider_named(area, code).get("name", code),
+                   offering_word: offering_named(area, offering).get("name", offering)},
+            )
+            return {slot: None}
+        return {slot: code}
 
     async def validate_when(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
