@@ -22,6 +22,7 @@ from bot.actions.escalation import escalate_after_failure
 from bot.actions.flows import (
     BOOKING_KEY,
     CONFIRMED,
+    ask_offering,
     fetch_area,
     match_any,
     offering_entries_of,
@@ -113,14 +114,9 @@ class ActionAskEnrollmentGrade(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        area = await fetch_area(dispatcher, AREA)
-        if area is None:
-            return [SlotSet("requested_slot", None)]
-        buttons = [{"title": e.names[0], "payload": payload(grade=e.code)}
-                   for e in offering_entries_of(area)]
-        dispatcher.utter_message(response="utter_ask_enrollment_grade", buttons=buttons,
-                                 child=tracker.get_slot(CHILD) or "")
-        return []
+        return await ask_offering(dispatcher, AREA, entity="grade",
+                                  response="utter_ask_enrollment_grade",
+                                  child=tracker.get_slot(CHILD) or "")
 
 
 class ActionAskEnrollmentSchool(Action):

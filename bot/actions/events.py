@@ -7,18 +7,18 @@ from __future__ import annotations
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from bot.actions.flows import (
     QUANTITY,
+    ask_offering,
     fetch_area,
     match_any,
     named_in_request,
     offering_entries_of,
     offering_named,
-    payload,
     providers_of,
     said,
 )
@@ -45,13 +45,7 @@ class ActionAskEvent(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        area = await fetch_area(dispatcher, FLOW.area)
-        if area is None:
-            return [SlotSet("requested_slot", None)]
-        buttons = [{"title": e.names[0], "payload": payload(event=e.code)}
-                   for e in offering_entries_of(area)]
-        dispatcher.utter_message(response="utter_ask_event", buttons=buttons)
-        return []
+        return await ask_offering(dispatcher, FLOW.area, entity="event", response="utter_ask_event")
 
 
 class ActionAskEventWhen(Action):

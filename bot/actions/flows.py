@@ -235,6 +235,26 @@ async def named_in_request(
     return {slot: code} if code else {}
 
 
+async def ask_offering(
+    dispatcher: CollectingDispatcher,
+    area_code: str,
+    *,
+    entity: str,
+    response: str,
+    **variables: Any,
+) -> list[EventType]:
+    """Ask which film, event, department or grade, with one button for each
+    the catalog has; a hub that cannot be reached ends the question (the
+    fetch has said so)."""
+    area = await fetch_area(dispatcher, area_code)
+    if area is None:
+        return [SlotSet("requested_slot", None)]
+    buttons = [{"title": e.names[0], "payload": payload(**{entity: e.code})}
+               for e in offering_entries_of(area)]
+    dispatcher.utter_message(response=response, buttons=buttons, **variables)
+    return []
+
+
 class ActionDropForm(Action):
     """"Forget it" or "no" in the middle of any of these forms: nothing is
     booked, every answer is forgotten."""

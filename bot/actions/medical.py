@@ -14,6 +14,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from bot.actions.flows import (
+    ask_offering,
     fetch_area,
     match_any,
     offering_entries_of,
@@ -82,13 +83,8 @@ class ActionAskMedicalDepartment(Action):
                 departments=", ".join(d["name"] for d in suggested),
             )
             return []
-        area = await fetch_area(dispatcher, FLOW.area)
-        if area is None:
-            return [SlotSet("requested_slot", None)]
-        buttons = [{"title": e.names[0], "payload": payload(department=e.code)}
-                   for e in offering_entries_of(area)]
-        dispatcher.utter_message(response="utter_ask_medical_department", buttons=buttons)
-        return []
+        return await ask_offering(dispatcher, FLOW.area, entity="department",
+                                  response="utter_ask_medical_department")
 
 
 class ActionAskMedicalHospital(Action):

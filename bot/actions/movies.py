@@ -14,6 +14,7 @@ from rasa_sdk.types import DomainDict
 
 from bot.actions.flows import (
     QUANTITY,
+    ask_offering,
     fetch_area,
     match_any,
     named_in_request,
@@ -49,13 +50,7 @@ class ActionAskMovie(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        area = await fetch_area(dispatcher, FLOW.area)
-        if area is None:
-            return [SlotSet("requested_slot", None)]
-        buttons = [{"title": e.names[0], "payload": payload(movie=e.code)}
-                   for e in offering_entries_of(area)]
-        dispatcher.utter_message(response="utter_ask_movie", buttons=buttons)
-        return []
+        return await ask_offering(dispatcher, FLOW.area, entity="movie", response="utter_ask_movie")
 
 
 class ActionAskCinema(Action):
