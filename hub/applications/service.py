@@ -22,7 +22,7 @@ from hub.applications.models import (
     WITHDRAWN,
     Application,
 )
-from hub.bookings.references import new_reference, normalise_reference
+from hub.bookings.references import new_reference
 from hub.catalog.models import Offering, Provider, ServiceArea
 from hub.clock import local_date
 from hub.errors import HubError, InvalidRequest, NotFound
@@ -186,34 +186,24 @@ def _check_same(
 def list_applications(
     session: Session, *, holder: Holder, live_only: bool = False
 ) -> list[Application]:
-    stmt = (
-        select(Application)
-        .where(Application.holder_id == holder.id)
-        .order_by(Application.created_at.desc(), Application.id.desc())
+    return workflow.holders_rows(
+        session, Application, holder_id=holder.id, live=LIVE if live_only else None
     )
-    if live_only:
-        stmt = stmt.where(Application.status.in_(LIVE))
-    return list(session.scalars(stmt))
 
 
 def get_application(session: Session, *, holder: Holder, reference: str) -> Application:
     """An application of this holder; another holder's looks exactly like none."""
-    code = normalise_reference(reference, PREFIX)
-    application = session.scalars(select(Application).where(
-        Application.reference == code, Application.holder_id == holder.id,
-    )).first()
-    if application is None:
-        raise NotFound(f"There is no application with the reference {code}.")
-    return application
+    return workflow.row_by_reference(
+        session, Application, reference=reference, prefix=PREFIX, noun="application",
+        holder_id=holder.id,
+    )
 
 
 def find_application(session: Session, *, reference: str) -> Application:
     """Any holder's application (staff tools)."""
-    code = normalise_reference(reference, PREFIX)
-    application = session.scalars(select(Application).where(Application.reference == code)).first()
-    if application is None:
-        raise NotFound(f"There is no application with the reference {code}.")
-    return application
+    return workflow.row_by_reference(
+        session, Application, reference=reference, prefix=PREFIX, noun="application"
+    )
 
 
 def withdraw_application(

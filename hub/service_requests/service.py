@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from hub.bookings.references import new_reference, normalise_reference
+from hub.bookings.references import new_reference
 from hub.catalog.models import ServiceArea
 from hub.errors import HubError, InvalidRequest, NotFound
 from hub.holders.models import Holder
@@ -117,34 +117,24 @@ def _hand_to_steward(
 def list_requests(
     session: Session, *, holder: Holder, live_only: bool = False
 ) -> list[ServiceRequest]:
-    stmt = (
-        select(ServiceRequest)
-        .where(ServiceRequest.holder_id == holder.id)
-        .order_by(ServiceRequest.created_at.desc(), ServiceRequest.id.desc())
+    return workflow.holders_rows(
+        session, ServiceRequest, holder_id=holder.id, live=LIVE if live_only else None
     )
-    if live_only:
-        stmt = stmt.where(ServiceRequest.status.in_(LIVE))
-    return list(session.scalars(stmt))
 
 
 def get_request(session: Session, *, holder: Holder, reference: str) -> ServiceRequest:
     """A request of this holder; another holder's looks exactly like none."""
-    code = normalise_reference(reference, PREFIX)
-    row = session.scalars(select(ServiceRequest).where(
-        ServiceRequest.reference == code, ServiceRequest.holder_id == holder.id,
-    )).first()
-    if row is None:
-        raise NotFound(f"There is no request with the reference {code}.")
-    return row
+    return workflow.row_by_reference(
+        session, ServiceRequest, reference=reference, prefix=PREFIX, noun="request",
+        holder_id=holder.id,
+    )
 
 
 def find_request(session: Session, *, reference: str) -> ServiceRequest:
     """Any holder's request (staff tools)."""
-    code = normalise_reference(reference, PREFIX)
-    row = session.scalars(select(ServiceRequest).where(ServiceRequest.reference == code)).first()
-    if row is None:
-        raise NotFound(f"There is no request with the reference {code}.")
-    return row
+    return workflow.row_by_reference(
+        session, ServiceRequest, reference=reference, prefix=PREFIX, noun="request"
+    )
 
 
 def withdraw_request(

@@ -10,13 +10,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Protocol, cast
+from typing import Any, Protocol, TypeVar, cast
 
-from sqlalchemy import CursorResult, update
+from sqlalchemy import CursorResult, select, update
 from sqlalchemy.orm import Session
 
+from hub.bookings.references import normalise_reference
 from hub.clock import local_iso
-from hub.errors import HubError
+from hub.errors import HubError, NotFound
 
 WITHDRAWN = "withdrawn"
 
@@ -46,6 +47,47 @@ class Workflow:
             )
         if to_status not in self.staff_moves.get(current, frozenset()):
             raise illegal_move(self.noun, reference=reference, current=current, to_status=to_status)
+
+
+R = TypeVar("R")
+
+
+def holders_rows(
+    session: Session, model: type[R], *, holder_id: int, live: frozenset[str] | None = None
+) -> list[R]:
+    """A holder's applications or requests, newest first; only live ones when
+    `live` names the statuses."""
+    table: Any = model
+    stmt = (
+        select(model)
+        .where(table.holder_id == holder_id)
+        .order_by(table.created_at.desc(), table.id.desc())
+    )
+    if live is not None:
+        stmt = stmt.where(table.status.in_(live))
+    return list(session.scalars(stmt))
+
+
+def row_by_reference(
+    session: Session,
+    model: type[R],
+    *,
+    reference: str,
+    prefix: str,
+    noun: str,
+    holder_id: int | None = None,
+) -> R:
+    """One record by its reference, typed loosely ("ap 7k3m9q"). With a
+    holder, another holder's record looks exactly like none (404)."""
+    table: Any = model
+    code = normalise_reference(reference, prefix)
+    stmt = select(model).where(table.reference == code)
+    if holder_id is not None:
+        stmt = stmt.where(table.holder_id == holder_id)
+    row = session.scalars(stmt).first()
+    if row is None:
+        raise NotFound(f"There is no {noun} with the reference {code}.")
+    return row
 
 
 def illegal_move(noun: str, *, reference: str, current: str, to_status: str) -> HubError:
