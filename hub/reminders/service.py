@@ -8,6 +8,7 @@ the commit (`ReminderScheduler.sync`).
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
@@ -41,41 +42,48 @@ def plan_for_booking(
     """
     if rules is None:
         area = session.get(ServiceArea, booking.area_code)
-        rules = list(area.reminder_policy) if area else []
+        # Deadline rules are about an application's calendar, not a booking.
+        rules = [r for r in (area.reminder_policy if area else []) if "deadline" not in r]
     ids = []
     for planned in policy.plan(rules=rules, starts_at=booking.slot.starts_at, quiet=quiet):
         rid = reminder_id(booking, planned.kind)
-        reminder = session.get(Reminder, rid)
-        if reminder is None:
-            reminder = Reminder(
-                id=rid, booking_id=booking.id, holder_id=booking.holder_id, kind=planned.kind
-            )
-            session.add(reminder)
-        reminder.note = planned.note
-        reminder.due_at = planned.due_at
-        reminder.send_at = planned.send_at
-        reminder.attempts = 0
-        reminder.next_attempt_at = None
-        reminder.last_error = ""
-        reminder.delivered_at = None
-        if planned.send_at <= now:
-            reminder.status, reminder.status_reason = SKIPPED, "its time had passed when booked"
-        else:
-            reminder.status, reminder.status_reason = SCHEDULED, ""
+        reminder = session.get(Reminder, rid) or Reminder(
+            id=rid, booking_id=booking.id, holder_id=booking.holder_id, kind=planned.kind
+        )
+        session.add(reminder)
+        _schedule(reminder, planned, now=now, late="its time had passed when booked")
         ids.append(rid)
     session.flush()
     return ids
 
 
-def cancel_for_booking(session: Session, *, booking: Booking, reason: str) -> list[str]:
-    """Cancel what is still pending for a booking; returns the ids to unschedule."""
+def _schedule(reminder: Reminder, planned: policy.PlannedReminder, *, now: datetime,
+              late: str) -> None:
+    """(Re)arm a reminder for its planned time; one already past is recorded as
+    skipped with `late` as the reason, so the holder's list says why."""
+    reminder.note = planned.note
+    reminder.due_at, reminder.send_at = planned.due_at, planned.send_at
+    reminder.attempts, reminder.next_attempt_at, reminder.last_error = 0, None, ""
+    reminder.delivered_at = None
+    if planned.send_at <= now:
+        reminder.status, reminder.status_reason = SKIPPED, late
+    else:
+        reminder.status, reminder.status_reason = SCHEDULED, ""
+
+
+def _cancel_pending(session: Session, condition: Any, *, reason: str) -> list[str]:
     pending = session.scalars(
-        select(Reminder).where(Reminder.booking_id == booking.id, Reminder.status == SCHEDULED)
+        select(Reminder).where(condition, Reminder.status == SCHEDULED)
     ).all()
     for reminder in pending:
         reminder.status, reminder.status_reason = CANCELLED, reason
     session.flush()
     return [r.id for r in pending]
+
+
+def cancel_for_booking(session: Session, *, booking: Booking, reason: str) -> list[str]:
+    """Cancel what is still pending for a booking; returns the ids to unschedule."""
+    return _cancel_pending(session, Reminder.booking_id == booking.id, reason=reason)
 
 
 def replan_for_booking(
@@ -115,15 +123,8 @@ def plan_for_application(
             kind=planned.kind,
         )
         session.add(reminder)
-        reminder.note, reminder.event_name, reminder.event_at = (
-            planned.note, str(rule.get("name", "")), deadline,
-        )
-        reminder.due_at, reminder.send_at = planned.due_at, planned.send_at
-        reminder.attempts, reminder.next_attempt_at, reminder.last_error = 0, None, ""
-        if planned.send_at <= now:
-            reminder.status, reminder.status_reason = SKIPPED, "its time had passed when applied"
-        else:
-            reminder.status, reminder.status_reason = SCHEDULED, ""
+        reminder.event_name, reminder.event_at = str(rule.get("name", "")), deadline
+        _schedule(reminder, planned, now=now, late="its time had passed when applied")
         ids.append(rid)
     session.flush()
     return ids
@@ -131,15 +132,7 @@ def plan_for_application(
 
 def cancel_for_application(session: Session, *, application: Application, reason: str) -> list[str]:
     """The application is withdrawn or decided: its deadlines no longer matter."""
-    pending = session.scalars(
-        select(Reminder).where(
-            Reminder.application_id == application.id, Reminder.status == SCHEDULED
-        )
-    ).all()
-    for reminder in pending:
-        reminder.status, reminder.status_reason = CANCELLED, reason
-    session.flush()
-    return [r.id for r in pending]
+    return _cancel_pending(session, Reminder.application_id == application.id, reason=reason)
 
 
 def list_for_holder(
