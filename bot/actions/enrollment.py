@@ -28,13 +28,13 @@ from bot.actions.flows import (
     offering_entries_of,
     offering_named,
     payload,
+    profile_children,
     provider_named,
     providers_of,
     reset,
     said,
 )
 from bot.actions.hub_client import (
-    HubError,
     HubUnavailable,
     NotFound,
     Rejected,
@@ -50,15 +50,6 @@ CHILD, BIRTH_DATE = "enrollment_child", "enrollment_child_birth_date"
 GRADE, SCHOOL = "enrollment_grade", "enrollment_school"
 ALL_SLOTS = (CHILD, BIRTH_DATE, GRADE, SCHOOL, CONFIRMED, BOOKING_KEY)
 MAX_CHILD_AGE = 20
-
-
-async def _children(tracker: Tracker) -> list[dict[str, Any]] | None:
-    try:
-        profile = await call_hub(hub().profile, conversation_id=tracker.sender_id)
-    except HubError as exc:
-        logger.warning("profile unavailable: %s", exc)
-        return None
-    return list(profile.get("children") or [])
 
 
 def _profile_child(children: list[dict[str, Any]], name: str | None) -> dict[str, Any] | None:
@@ -101,7 +92,7 @@ class ActionAskEnrollmentChild(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        children = await _children(tracker) or []
+        children = await profile_children(tracker) or []
         buttons = [{"title": c["name"], "payload": payload(child=c["name"])} for c in children]
         dispatcher.utter_message(response="utter_ask_enrollment_child", buttons=buttons)
         return []
@@ -144,7 +135,7 @@ class ValidateEnrollmentForm(FormValidationAction):
     async def validate_enrollment_child(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        children = await _children(tracker)
+        children = await profile_children(tracker)
         if children is None:
             dispatcher.utter_message(response="utter_hub_unavailable")
             return {CHILD: None, "requested_slot": None}
@@ -225,7 +216,7 @@ class ValidateEnrollmentForm(FormValidationAction):
     async def _check(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, slots: dict[str, Any]
     ) -> list[EventType]:
-        children = await _children(tracker) or []
+        children = await profile_children(tracker) or []
         child = _profile_child(children, slots[CHILD])
         try:
             verdict = await call_hub(
@@ -293,7 +284,7 @@ class ActionSubmitEnrollment(Action):
         key = tracker.get_slot(BOOKING_KEY)
         if tracker.get_slot(CONFIRMED) is not True or not key:
             return done
-        children = await _children(tracker)
+        children = await profile_children(tracker)
         if children is None:
             dispatcher.utter_message(response="utter_hub_unavailable")
             return done

@@ -235,6 +235,17 @@ async def named_in_request(
     return {slot: code} if code else {}
 
 
+async def profile_children(tracker: Tracker) -> list[dict[str, Any]] | None:
+    """The holder's children from their profile in the hub; None when the hub
+    cannot be reached."""
+    try:
+        profile = await call_hub(hub().profile, conversation_id=tracker.sender_id)
+    except HubError as exc:
+        logger.warning("profile unavailable: %s", exc)
+        return None
+    return list(profile.get("children") or [])
+
+
 async def ask_offering(
     dispatcher: CollectingDispatcher,
     area_code: str,

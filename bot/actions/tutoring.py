@@ -23,11 +23,11 @@ from bot.actions.flows import (
     offering_entries_of,
     offering_named,
     payload,
+    profile_children,
     provider_named,
     providers_of,
     said,
 )
-from bot.actions.hub_client import HubError, call_hub, hub
 from bot.actions.matching import Entry
 from bot.actions.slot_booking import (
     AskConfirmation,
@@ -44,15 +44,6 @@ FLOW = Flow(
     offering_slot=SUBJECT, provider_slot=CENTRE, provider_entity=None,
     tickets=False, own_slots=(CHILD, SUBJECT, CENTRE),
 )
-
-
-async def _children(tracker: Tracker) -> list[dict[str, Any]] | None:
-    try:
-        profile = await call_hub(hub().profile, conversation_id=tracker.sender_id)
-    except HubError as exc:
-        logger.warning("profile unavailable: %s", exc)
-        return None
-    return list(profile.get("children") or [])
 
 
 def _age(birth_date: str, today: date) -> int:
@@ -76,7 +67,7 @@ class ActionAskTutoringChild(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        children = await _children(tracker) or []
+        children = await profile_children(tracker) or []
         buttons = [{"title": c["name"], "payload": payload(child=c["name"])} for c in children]
         dispatcher.utter_message(response="utter_ask_tutoring_child", buttons=buttons)
         return []
@@ -109,7 +100,7 @@ class ValidateTutoringForm(SlotBookingValidator):
     async def validate_tutoring_child(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        children = await _children(tracker)
+        children = await profile_children(tracker)
         if children is None:
             dispatcher.utter_message(response="utter_hub_unavailable")
             return {CHILD: None, "requested_slot": None}
@@ -149,7 +140,7 @@ class ValidateTutoringForm(SlotBookingValidator):
         child = tracker.get_slot(CHILD)
         if ages is None or not child:
             return {}
-        found = next((c for c in await _children(tracker) or [] if c["name"] == child), None)
+        found = next((c for c in await profile_children(tracker) or [] if c["name"] == child), None)
         if found is None:
             return {}
         age = _age(found["birth_date"], dates.local_today())
